@@ -1,0 +1,302 @@
+package graph
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Recorded says when and by whom a record version was written. At is set
+// by the store (or kept from an import that carries it).
+type Recorded struct {
+	At time.Time `json:"at"`
+	By string    `json:"by,omitempty"`
+}
+
+// Entity is a company, foundry, person, chip, chip family, system or
+// process node. Key is stable and readable ("trainium3", "tsmc"); it is
+// what import files, URLs and notebooks use.
+type Entity struct {
+	ID          uint64   `json:"-"`
+	Key         string   `json:"key"`
+	Kind        Kind     `json:"kind"`
+	Name        string   `json:"name"`
+	Aliases     []string `json:"aliases,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Recorded    Recorded `json:"recorded"`
+}
+
+// Names returns the name followed by the aliases.
+func (e *Entity) Names() []string { return append([]string{e.Name}, e.Aliases...) }
+
+var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
+
+// ValidateKey checks a record key: lowercase letters, digits, '.', '_' and
+// '-', starting with a letter or digit, at most 128 bytes.
+func ValidateKey(field, key string) error {
+	if key == "" {
+		return Invalid(field, RMissing, "key is required")
+	}
+	if !keyRE.MatchString(key) {
+		return Invalid(field, RBadKey, "key %q must be lowercase letters, digits, '.', '_' or '-' (at most 128)", key)
+	}
+	return nil
+}
+
+// Validate checks an entity before it is written.
+func (e *Entity) Validate() error {
+	if err := ValidateKey("key", e.Key); err != nil {
+		return err
+	}
+	if _, err := ParseKind(string(e.Kind)); err != nil {
+		return err
+	}
+	if e.Kind == ClaimKind {
+		return Invalid("kind", RBadValue, "claims are written as claim records, not entities")
+	}
+	if strings.TrimSpace(e.Name) == "" {
+		return Invalid("name", RMissing, "name is required")
+	}
+	for i, a := range e.Aliases {
+		if strings.TrimSpace(a) == "" {
+			return Invalid("aliases", RBadValue, "alias %d is empty", i)
+		}
+	}
+	return nil
+}
+
+// Source is where facts come from: an article, a letter, a datasheet, a
+// dataset. URL is unique when present. When Text is known, SHA256 is its
+// hex digest and quotes that cite the source are located in it.
+type Source struct {
+	ID        uint64     `json:"-"`
+	Key       string     `json:"key"`
+	URL       string     `json:"url,omitempty"`
+	Title     string     `json:"title,omitempty"`
+	Publisher string     `json:"publisher,omitempty"`
+	Author    string     `json:"author,omitempty"`
+	Kind      SourceKind `json:"kind"`
+	Published Date       `json:"published,omitzero"`
+	Retrieved Date       `json:"retrieved,omitzero"`
+	Text      string     `json:"text,omitempty"`
+	SHA256    string     `json:"sha256,omitempty"`
+	Recorded  Recorded   `json:"recorded"`
+}
+
+// TextHash returns the hex SHA-256 of text.
+func TextHash(text string) string {
+	h := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(h[:])
+}
+
+// ValidateURL checks that s is an absolute http(s) URL.
+func ValidateURL(field, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(s, " \t\n") {
+		return Invalid(field, RBadURL, "malformed URL %q (want an absolute http or https URL)", s)
+	}
+	return nil
+}
+
+// Validate checks a source and fills SHA256 from Text. A given SHA256 that
+// does not match the text is refused.
+func (s *Source) Validate() error {
+	if s.Key == "" && s.URL != "" {
+		s.Key = SourceKeyForURL(s.URL)
+	}
+	if err := ValidateKey("key", s.Key); err != nil {
+		return err
+	}
+	if s.URL != "" {
+		if err := ValidateURL("url", s.URL); err != nil {
+			return err
+		}
+	}
+	if s.URL == "" && s.Title == "" {
+		return Invalid("title", RMissing, "a source needs a URL or a title")
+	}
+	k, err := ParseSourceKind(string(s.Kind))
+	if err != nil {
+		return err
+	}
+	s.Kind = k
+	if s.Text != "" {
+		h := TextHash(s.Text)
+		if s.SHA256 != "" && s.SHA256 != h {
+			return Invalid("sha256", RBadValue, "sha256 %s does not match the text (its hash is %s)", s.SHA256, h)
+		}
+		s.SHA256 = h
+	} else if s.SHA256 != "" {
+		return Invalid("sha256", RBadValue, "sha256 given without text")
+	}
+	return nil
+}
+
+// SourceKeyForURL derives a readable key from a URL: host and path,
+// lowercased, non-alphanumerics folded to '-', with a short hash of the full
+// URL so that different URLs never share a key.
+func SourceKeyForURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		s = strings.TrimPrefix(strings.ToLower(u.Host), "www.") + u.Path
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	slug := strings.TrimRight(b.String(), "-")
+	if len(slug) > 80 {
+		slug = strings.TrimRight(slug[:80], "-")
+	}
+	return slug + "-" + TextHash(strings.TrimSpace(raw))[:8]
+}
+
+// Locator says where in a source a quote stands. Start and End are byte
+// offsets into the source text, set when the quote was located there.
+type Locator struct {
+	Section string `json:"section,omitempty"`
+	Page    int    `json:"page,omitempty"`
+	Start   int    `json:"start,omitempty"`
+	End     int    `json:"end,omitempty"`
+}
+
+// Reference ties a statement (or claim) to a source: the exact quote, where
+// it stands, when it was retrieved, and, for imported data, the dataset it
+// came through.
+type Reference struct {
+	Source       string  `json:"source"`
+	Quote        string  `json:"quote,omitempty"`
+	Locator      Locator `json:"locator,omitzero"`
+	Retrieved    Date    `json:"retrieved,omitzero"`
+	ImportedFrom string  `json:"importedFrom,omitempty"`
+	// Verified is set by the store when the quote was found in the source's
+	// text (SourceSHA256 is then the hash of that text version).
+	Verified     bool   `json:"verified,omitempty"`
+	SourceSHA256 string `json:"sourceSHA256,omitempty"`
+	// Unverified is the writer's explicit acceptance of a quote that is not
+	// in the source text.
+	Unverified bool `json:"unverified,omitempty"`
+}
+
+// Qualifiers refine a statement: when it holds and free key/value pairs
+// such as precision "FP8" or role "CEO".
+type Qualifiers struct {
+	ValidFrom   Date              `json:"validFrom,omitzero"`
+	ValidTo     Date              `json:"validTo,omitzero"`
+	PointInTime Date              `json:"pointInTime,omitzero"`
+	Extra       map[string]string `json:"extra,omitempty"`
+}
+
+// IsZero reports whether no qualifier is set.
+func (q Qualifiers) IsZero() bool {
+	return q.ValidFrom.IsZero() && q.ValidTo.IsZero() && q.PointInTime.IsZero() && len(q.Extra) == 0
+}
+
+// ValidInterval is the valid-time interval [from, to) the qualifiers give;
+// a zero bound is open.
+func (q Qualifiers) ValidInterval() (from, to time.Time) {
+	if !q.PointInTime.IsZero() {
+		return q.PointInTime.Start(), q.PointInTime.End()
+	}
+	if !q.ValidFrom.IsZero() {
+		from = q.ValidFrom.Start()
+	}
+	if !q.ValidTo.IsZero() {
+		to = q.ValidTo.End()
+	}
+	return from, to
+}
+
+func (q Qualifiers) canonicalString() string {
+	parts := []string{"from=" + q.ValidFrom.String(), "to=" + q.ValidTo.String(), "at=" + q.PointInTime.String()}
+	keys := make([]string, 0, len(q.Extra))
+	for k := range q.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, k+"="+q.Extra[k])
+	}
+	return strings.Join(parts, "\x1f")
+}
+
+// Retraction records that a statement or claim left the current view: who,
+// when and why. History keeps the record.
+type Retraction struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
+	Reason string    `json:"reason"`
+}
+
+// Statement is one fact: subject, predicate, object, qualifiers, rank and at
+// least one reference. Key is derived from subject, predicate, object and
+// qualifiers (StatementKey), so the same fact from two sources is one
+// statement with two references.
+type Statement struct {
+	ID         uint64      `json:"-"`
+	Key        string      `json:"key"`
+	Subject    string      `json:"subject"`
+	Predicate  string      `json:"predicate"`
+	Object     Value       `json:"object"`
+	Qualifiers Qualifiers  `json:"qualifiers,omitzero"`
+	Rank       Rank        `json:"rank"`
+	References []Reference `json:"references"`
+	Recorded   Recorded    `json:"recorded"`
+	Retracted  *Retraction `json:"retracted,omitempty"`
+}
+
+// StatementKey derives a statement's key from its identity.
+func StatementKey(subject, predicate string, object Value, q Qualifiers) string {
+	s := subject + "\x1e" + predicate + "\x1e" + object.canonicalString() + "\x1e" + q.canonicalString()
+	return "st-" + TextHash(s)[:20]
+}
+
+// Current reports whether the statement is in the current view.
+func (s *Statement) Current() bool { return s.Retracted == nil }
+
+// ClaimValue is the quantity a claim states, with its condition ("if the
+// chips business operated as a standalone entity").
+type ClaimValue struct {
+	Amount      float64  `json:"amount"`
+	Unit        string   `json:"unit,omitempty"`
+	Currency    string   `json:"currency,omitempty"`
+	Lower       *float64 `json:"lower,omitempty"`
+	Upper       *float64 `json:"upper,omitempty"`
+	Approximate bool     `json:"approximate,omitempty"`
+	Condition   string   `json:"condition,omitempty"`
+}
+
+// Claim is an assertion an actor made: who (Claimant, a person or company),
+// when, how (Modality), what (Text, in our words, and Quote, theirs as the
+// source gives it), where (Reference), about which entities, and an optional
+// value.
+type Claim struct {
+	ID        uint64      `json:"-"`
+	Key       string      `json:"key"`
+	Claimant  string      `json:"claimant"`
+	Stated    Date        `json:"stated,omitzero"`
+	Modality  Modality    `json:"modality"`
+	Text      string      `json:"text"`
+	Reference Reference   `json:"reference"`
+	About     []string    `json:"about,omitempty"`
+	Value     *ClaimValue `json:"value,omitempty"`
+	Recorded  Recorded    `json:"recorded"`
+	Retracted *Retraction `json:"retracted,omitempty"`
+}
+
+// Quote returns the claim's quote.
+func (c *Claim) Quote() string { return c.Reference.Quote }
+
+// Current reports whether the claim is in the current view.
+func (c *Claim) Current() bool { return c.Retracted == nil }

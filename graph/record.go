@@ -1,0 +1,261 @@
+package graph
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// RecordType names a line of the native NDJSON format.
+type RecordType string
+
+// Record types.
+const (
+	SourceRecord    RecordType = "source"
+	EntityRecord    RecordType = "entity"
+	StatementRecord RecordType = "statement"
+	ClaimRecord     RecordType = "claim"
+	RetractRecord   RecordType = "retract"
+)
+
+// Retract asks to retract a statement or a claim (by key) with a reason.
+type Retract struct {
+	Statement string   `json:"statement,omitempty"`
+	Claim     string   `json:"claim,omitempty"`
+	Reason    string   `json:"reason"`
+	Recorded  Recorded `json:"recorded,omitzero"`
+}
+
+// Validate checks a retraction request.
+func (r *Retract) Validate() error {
+	if (r.Statement == "") == (r.Claim == "") {
+		return Invalid("statement", RMissing, "retract names exactly one of statement and claim")
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return Invalid("reason", RMissing, "a retraction needs a reason")
+	}
+	return nil
+}
+
+// Record is one line of the native NDJSON format: a type and one payload.
+// Line is the 1-based line it was read from (0 when built in code).
+type Record struct {
+	Type      RecordType
+	Source    *Source
+	Entity    *Entity
+	Statement *Statement
+	Claim     *Claim
+	Retract   *Retract
+	Line      int
+}
+
+// Key returns the key of the record's payload.
+func (r *Record) Key() string {
+	switch r.Type {
+	case SourceRecord:
+		return r.Source.Key
+	case EntityRecord:
+		return r.Entity.Key
+	case StatementRecord:
+		return r.Statement.Key
+	case ClaimRecord:
+		return r.Claim.Key
+	case RetractRecord:
+		return r.Retract.Statement + r.Retract.Claim
+	}
+	return ""
+}
+
+// RecordedAt returns the recorded time the record carries, if any.
+func (r *Record) RecordedAt() time.Time {
+	switch r.Type {
+	case SourceRecord:
+		return r.Source.Recorded.At
+	case EntityRecord:
+		return r.Entity.Recorded.At
+	case StatementRecord:
+		return r.Statement.Recorded.At
+	case ClaimRecord:
+		return r.Claim.Recorded.At
+	case RetractRecord:
+		return r.Retract.Recorded.At
+	}
+	return time.Time{}
+}
+
+// MarshalJSON writes {"type":..., payload fields...} on one line.
+func (r Record) MarshalJSON() ([]byte, error) {
+	var payload any
+	switch r.Type {
+	case SourceRecord:
+		payload = r.Source
+	case EntityRecord:
+		payload = r.Entity
+	case StatementRecord:
+		payload = r.Statement
+	case ClaimRecord:
+		payload = r.Claim
+	case RetractRecord:
+		payload = r.Retract
+	default:
+		return nil, fmt.Errorf("record: unknown type %q", r.Type)
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b)+len(r.Type)+12)
+	out = append(out, `{"type":"`...)
+	out = append(out, r.Type...)
+	out = append(out, '"')
+	if len(b) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, b[1:]...), nil
+}
+
+// DecodeRecord parses one NDJSON line. Unknown fields are refused.
+func DecodeRecord(line []byte) (Record, error) {
+	var head struct {
+		Type RecordType `json:"type"`
+	}
+	if err := json.Unmarshal(line, &head); err != nil {
+		return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
+	}
+	r := Record{Type: head.Type}
+	var target any
+	switch head.Type {
+	case SourceRecord:
+		r.Source = &Source{}
+		target = r.Source
+	case EntityRecord:
+		r.Entity = &Entity{}
+		target = r.Entity
+	case StatementRecord:
+		r.Statement = &Statement{}
+		target = r.Statement
+	case ClaimRecord:
+		r.Claim = &Claim{}
+		target = r.Claim
+	case RetractRecord:
+		r.Retract = &Retract{}
+		target = r.Retract
+	case "":
+		return Record{}, Invalid("type", RMissing, "record has no type (want source, entity, statement, claim or retract)")
+	default:
+		return Record{}, Invalid("type", RBadValue, "unknown record type %q (want source, entity, statement, claim or retract)", head.Type)
+	}
+	// Decode the payload strictly, without the "type" member.
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(line, &m); err != nil {
+		return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
+	}
+	delete(m, "type")
+	body, _ := json.Marshal(m)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(target); err != nil {
+		var ge *Error
+		if errors.As(err, &ge) {
+			return Record{}, ge
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Record{}, Invalid(te.Field, RBadValue, "wrong JSON type: want %s", te.Type)
+		}
+		msg := cleanJSONError(err)
+		if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
+			return Record{}, Invalid(strings.Trim(f, `"`), RBadValue, "unknown field %s in %s record", f, head.Type)
+		}
+		return Record{}, Invalid("", RBadValue, "%s", msg)
+	}
+	return r, nil
+}
+
+// LineError is an error at a line of an import file.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ReadRecords reads every record of an NDJSON stream. Blank lines and lines
+// starting with '#' or '//' are skipped. The first bad line ends reading
+// with a *LineError naming file and line.
+func ReadRecords(r io.Reader, file string) ([]Record, error) {
+	var out []Record
+	err := ScanRecords(r, file, func(rec Record) error {
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+// ScanRecords calls fn for each record of an NDJSON stream, as ReadRecords.
+func ScanRecords(r io.Reader, file string, fn func(Record) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	line := 0
+	for {
+		b, err := br.ReadBytes('\n')
+		if len(b) > 0 {
+			line++
+			t := bytes.TrimSpace(b)
+			if len(t) > 0 && t[0] != '#' && !bytes.HasPrefix(t, []byte("//")) {
+				rec, derr := DecodeRecord(t)
+				if derr == nil {
+					derr = rec.Validate()
+				}
+				if derr != nil {
+					return &LineError{File: file, Line: line, Err: derr}
+				}
+				rec.Line = line
+				if ferr := fn(rec); ferr != nil {
+					return &LineError{File: file, Line: line, Err: ferr}
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	}
+}
+
+// WriteRecord writes one record as a line.
+func WriteRecord(w io.Writer, r Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// Validate runs the record's context-free checks (those that need no store).
+func (r *Record) Validate() error {
+	switch r.Type {
+	case SourceRecord:
+		return r.Source.Validate()
+	case EntityRecord:
+		return r.Entity.Validate()
+	case StatementRecord:
+		return r.Statement.ValidateShape()
+	case ClaimRecord:
+		return r.Claim.ValidateShape()
+	case RetractRecord:
+		return r.Retract.Validate()
+	}
+	return Invalid("type", RBadValue, "unknown record type %q", r.Type)
+}
