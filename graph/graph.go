@@ -300,3 +300,33 @@ func (c *Claim) Quote() string { return c.Reference.Quote }
 
 // Current reports whether the claim is in the current view.
 func (c *Claim) Current() bool { return c.Retracted == nil }
+
+// View selects what a read sees. The zero View is the current graph.
+// AsOf reads the graph exactly as it was recorded at that instant
+// (retractions and rank changes included); ValidAt keeps only statements
+// whose valid time contains that instant.
+type View struct {
+	AsOf    time.Time
+	ValidAt time.Time
+}
+
+// Direction selects statements by the entity's role: as subject
+// (Outgoing), as entity object (Incoming), or both.
+type Direction uint8
+
+// Directions.
+const (
+	Outgoing Direction = iota
+	Incoming
+	Both
+)
+
+// Page is one page of a list read with cursor pagination. Cursors[i] is the
+// opaque position of Items[i]; pass the last one as After to continue.
+// Total counts every item of the list, not only this page.
+type Page[T any] struct {
+	Items   []T
+	Cursors []string
+	Total   int
+	HasNext bool
+}

@@ -10,29 +10,33 @@ type Unit struct {
 	Factor float64
 }
 
-var units = map[string]Unit{}
+// units is built by a function, not init, so that package-level
+// variables that use it (the predicate registry) see it filled.
+var units = buildUnits()
 
-func addUnits(base string, pairs ...any) {
+func addUnits(units map[string]Unit, base string, pairs ...any) {
 	for i := 0; i < len(pairs); i += 2 {
 		s := pairs[i].(string)
 		units[s] = Unit{Symbol: s, Base: base, Factor: pairs[i+1].(float64)}
 	}
 }
 
-func init() {
-	addUnits("B", "B", 1.0, "kB", 1e3, "MB", 1e6, "GB", 1e9, "TB", 1e12, "KiB", 1024.0, "MiB", 1048576.0, "GiB", 1073741824.0, "TiB", 1099511627776.0)
-	addUnits("B/s", "B/s", 1.0, "kB/s", 1e3, "MB/s", 1e6, "GB/s", 1e9, "TB/s", 1e12)
-	addUnits("bit/s", "bit/s", 1.0, "kbit/s", 1e3, "Mbit/s", 1e6, "Gbit/s", 1e9, "Tbit/s", 1e12)
-	addUnits("FLOP/s", "FLOP/s", 1.0, "GFLOP/s", 1e9, "TFLOP/s", 1e12, "PFLOP/s", 1e15, "EFLOP/s", 1e18)
-	addUnits("OP/s", "OP/s", 1.0, "GOP/s", 1e9, "TOP/s", 1e12, "POP/s", 1e15)
-	addUnits("W", "W", 1.0, "kW", 1e3, "MW", 1e6, "GW", 1e9)
-	addUnits("Hz", "Hz", 1.0, "kHz", 1e3, "MHz", 1e6, "GHz", 1e9)
-	addUnits("nm", "nm", 1.0, "um", 1e3, "mm", 1e6)
-	addUnits("mm2", "mm2", 1.0, "cm2", 100.0)
-	addUnits("bit", "bit", 1.0)
-	addUnits("1", "1", 1.0, "thousand", 1e3, "million", 1e6, "billion", 1e9)
-	addUnits("%", "%", 1.0)
-	addUnits("s", "s", 1.0, "month", 2629746.0, "year", 31556952.0)
+func buildUnits() map[string]Unit {
+	units := map[string]Unit{}
+	addUnits(units, "B", "B", 1.0, "kB", 1e3, "MB", 1e6, "GB", 1e9, "TB", 1e12, "KiB", 1024.0, "MiB", 1048576.0, "GiB", 1073741824.0, "TiB", 1099511627776.0)
+	addUnits(units, "B/s", "B/s", 1.0, "kB/s", 1e3, "MB/s", 1e6, "GB/s", 1e9, "TB/s", 1e12)
+	addUnits(units, "bit/s", "bit/s", 1.0, "kbit/s", 1e3, "Mbit/s", 1e6, "Gbit/s", 1e9, "Tbit/s", 1e12)
+	addUnits(units, "FLOP/s", "FLOP/s", 1.0, "GFLOP/s", 1e9, "TFLOP/s", 1e12, "PFLOP/s", 1e15, "EFLOP/s", 1e18)
+	addUnits(units, "OP/s", "OP/s", 1.0, "GOP/s", 1e9, "TOP/s", 1e12, "POP/s", 1e15)
+	addUnits(units, "W", "W", 1.0, "kW", 1e3, "MW", 1e6, "GW", 1e9)
+	addUnits(units, "Hz", "Hz", 1.0, "kHz", 1e3, "MHz", 1e6, "GHz", 1e9)
+	addUnits(units, "nm", "nm", 1.0, "um", 1e3, "mm", 1e6)
+	addUnits(units, "mm2", "mm2", 1.0, "cm2", 100.0)
+	addUnits(units, "bit", "bit", 1.0)
+	addUnits(units, "1", "1", 1.0, "thousand", 1e3, "million", 1e6, "billion", 1e9)
+	addUnits(units, "%", "%", 1.0)
+	addUnits(units, "s", "s", 1.0, "month", 2629746.0, "year", 31556952.0)
+	return units
 }
 
 // LookupUnit returns the unit with the given symbol.

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// precheck runs, without writing, every check the writer would make on an
+// import: record shapes, references resolved against the store plus the
+// records before them, kind changes, key and URL collisions, retraction
+// targets and recorded-time order. Import writes only after it passes, so
+// a bad file leaves nothing behind.
+func (s *Store) precheck(ctx context.Context, recs []graph.Record) error {
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	p := &preLookup{
+		txn: txn, sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
+		urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
+	}
+	floor, last := s.clock, s.clock
+	for i := range recs {
+		if i%4096 == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return err
+			}
+		}
+		r := &recs[i]
+		if err := func() error {
+			if err := r.Validate(); err != nil {
+				return err
+			}
+			if at := r.RecordedAt(); !at.IsZero() {
+				t := uint64(max(at.UnixNano(), 0))
+				if t <= floor || t < last {
+					return graph.Invalid("recorded.at", graph.RBadValue,
+						"recorded time %s is not after the store's latest change; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
+						at.UTC().Format(time.RFC3339Nano))
+				}
+				last = t
+			}
+			return p.check(r)
+		}(); err != nil {
+			return recordError(r, i, err)
+		}
+	}
+	return nil
+}
+
+type preLookup struct {
+	txn        *badger.Txn
+	sn         snapshot
+	kinds      map[string]graph.Kind
+	sources    map[string]sourceInfo
+	urls       map[string]string // URL → source key, from the batch
+	claims     map[string]bool
+	statements map[string]bool
+}
+
+func (p *preLookup) stored(rtype byte, key string) (keyEntry, bool) {
+	v, err := getValue(p.txn, keyIndexKey(rtype, key))
+	if err != nil {
+		return keyEntry{}, false
+	}
+	e, ok := decodeKeyEntry(v)
+	return e, ok && p.sn.sees(e.created)
+}
+
+// EntityKind implements graph.Lookup.
+func (p *preLookup) EntityKind(key string) (graph.Kind, bool) {
+	if k, ok := p.kinds[key]; ok {
+		return k, true
+	}
+	e, ok := p.stored(rEntity, key)
+	if ok {
+		p.kinds[key] = e.kind
+	}
+	return e.kind, ok
+}
+
+// SourceText implements graph.Lookup.
+func (p *preLookup) SourceText(key string) (string, string, bool) {
+	if si, ok := p.sources[key]; ok {
+		return si.text, si.sha, true
+	}
+	src, ok, err := p.storedSource(key)
+	if err != nil || !ok {
+		return "", "", false
+	}
+	p.sources[key] = sourceInfo{text: src.Text, sha: src.SHA256}
+	return src.Text, src.SHA256, true
+}
+
+func (p *preLookup) storedSource(key string) (*graph.Source, bool, error) {
+	e, ok := p.stored(rSource, key)
+	if !ok {
+		return nil, false, nil
+	}
+	var src graph.Source
+	found, err := readVersion(p.txn, p.sn, tagSource, e.id, &src)
+	return &src, found, err
+}
+
+func (p *preLookup) check(r *graph.Record) error {
+	switch r.Type {
+	case graph.EntityRecord:
+		e := r.Entity
+		if k, ok := p.EntityKind(e.Key); ok && k != e.Kind {
+			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RKindMismatch, Field: "kind",
+				Message: fmt.Sprintf("entity %q is a %s; its kind cannot change to %s", e.Key, k, e.Kind)}
+		}
+		if _, ok := p.stored(rClaim, e.Key); ok || p.claims[e.Key] {
+			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by a claim", e.Key)}
+		}
+		p.kinds[e.Key] = e.Kind
+	case graph.SourceRecord:
+		src := r.Source
+		if src.URL != "" {
+			if k, ok := p.urls[src.URL]; ok && k != src.Key {
+				return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "url", Message: fmt.Sprintf("another source (%q) already has URL %s", k, src.URL)}
+			}
+			if v, err := getValue(p.txn, urlKey(src.URL)); err == nil && len(v) == 8 {
+				if e, ok := p.stored(rSource, src.Key); !ok || e.id != binary.BigEndian.Uint64(v) {
+					return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "url", Message: fmt.Sprintf("another source already has URL %s", src.URL)}
+				}
+			} else if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+				return err
+			}
+			p.urls[src.URL] = src.Key
+		}
+		if prev, ok, err := p.storedSource(src.Key); err != nil {
+			return err
+		} else if ok && prev.URL != "" && prev.URL != src.URL {
+			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RBadURL, Field: "url", Message: fmt.Sprintf("source %q has URL %s; a URL cannot change", src.Key, prev.URL)}
+		}
+		p.sources[src.Key] = sourceInfo{text: src.Text, sha: src.SHA256}
+	case graph.StatementRecord:
+		st := *r.Statement
+		if err := st.Resolve(p); err != nil {
+			return err
+		}
+		r.Statement.References = st.References
+		p.statements[st.Key] = true
+	case graph.ClaimRecord:
+		c := *r.Claim
+		if err := c.Resolve(p); err != nil {
+			return err
+		}
+		r.Claim.Reference = c.Reference
+		if _, ok := p.EntityKind(c.Key); ok {
+			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by an entity", c.Key)}
+		}
+		p.claims[c.Key] = true
+	case graph.RetractRecord:
+		rt := r.Retract
+		if rt.Statement != "" {
+			if _, ok := p.stored(rStatement, rt.Statement); !ok && !p.statements[rt.Statement] {
+				return &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", rt.Statement)}
+			}
+		} else if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.claims[rt.Claim] {
+			return &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", rt.Claim)}
+		}
+	}
+	return nil
+}

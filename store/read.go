@@ -1,0 +1,656 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// MaxPage caps the page size of every list read.
+const MaxPage = 1000
+
+// readVersion decodes into v the version of a record current at the
+// snapshot. It reports false when the record did not exist then.
+func readVersion(txn *badger.Txn, sn snapshot, tag byte, id uint64, v any) (bool, error) {
+	opts := badger.IteratorOptions{Prefix: versionPrefix(tag, id), PrefetchValues: false}
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	ts := sn.ts
+	for it.Seek(versionKey(tag, id, ts)); it.ValidForPrefix(opts.Prefix); it.Next() {
+		_, _, vts, err := parseVersionKey(it.Item().Key())
+		if err != nil {
+			return false, err
+		}
+		if !sn.sees(vts) {
+			continue
+		}
+		return true, it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	}
+	return false, nil
+}
+
+// reader runs reads in one Badger read transaction at one snapshot.
+type reader struct {
+	s   *Store
+	ctx context.Context
+	txn *badger.Txn
+	sn  snapshot
+}
+
+func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	return fn(&reader{s: s, ctx: ctx, txn: txn, sn: s.snap(v)})
+}
+
+// version returns the decoded version of a record at the snapshot, using
+// the cache. newRec allocates the record type.
+func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
+	opts := badger.IteratorOptions{Prefix: versionPrefix(tag, id)}
+	it := r.txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(versionKey(tag, id, r.sn.ts)); it.ValidForPrefix(opts.Prefix); it.Next() {
+		k := it.Item().Key()
+		_, _, vts, err := parseVersionKey(k)
+		if err != nil {
+			return nil, err
+		}
+		if !r.sn.sees(vts) {
+			continue
+		}
+		if v, ok := r.s.cache.get(k); ok {
+			return v, nil
+		}
+		v := newRec()
+		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) }); err != nil {
+			return nil, fmt.Errorf("decode %x: %w", k, err)
+		}
+		setID(v, id)
+		r.s.cache.put(bytes.Clone(k), v)
+		return v, nil
+	}
+	return nil, nil
+}
+
+func setID(v any, id uint64) {
+	switch x := v.(type) {
+	case *graph.Entity:
+		x.ID = id
+	case *graph.Source:
+		x.ID = id
+	case *graph.Statement:
+		x.ID = id
+	case *graph.Claim:
+		x.ID = id
+	}
+}
+
+// lookup finds a record ID by key at the snapshot.
+func (r *reader) lookup(rtype byte, key string) (keyEntry, bool, error) {
+	ck := string(rune(rtype)) + key
+	if v, ok := r.s.ids.Load(ck); ok {
+		e := v.(keyEntry)
+		return e, r.sn.sees(e.created), nil
+	}
+	v, err := getValue(r.txn, keyIndexKey(rtype, key))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return keyEntry{}, false, nil
+	} else if err != nil {
+		return keyEntry{}, false, err
+	}
+	e, ok := decodeKeyEntry(v)
+	if !ok || !r.sn.sees(e.created) {
+		return keyEntry{}, false, nil
+	}
+	r.s.ids.Store(ck, e)
+	return e, true, nil
+}
+
+func (r *reader) entityByID(id uint64) (*graph.Entity, error) {
+	v, err := r.version(tagEntity, id, func() any { return new(graph.Entity) })
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(*graph.Entity), nil
+}
+
+func (r *reader) entity(key string) (*graph.Entity, error) {
+	e, ok, err := r.lookup(rEntity, key)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return r.entityByID(e.id)
+}
+
+func (r *reader) statementByID(id uint64) (*graph.Statement, error) {
+	v, err := r.version(tagStatement, id, func() any { return new(graph.Statement) })
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(*graph.Statement), nil
+}
+
+func (r *reader) claimByID(id uint64) (*graph.Claim, error) {
+	v, err := r.version(tagClaim, id, func() any { return new(graph.Claim) })
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(*graph.Claim), nil
+}
+
+func (r *reader) sourceByID(id uint64) (*graph.Source, error) {
+	v, err := r.version(tagSource, id, func() any { return new(graph.Source) })
+	if v == nil || err != nil {
+		return nil, err
+	}
+	return v.(*graph.Source), nil
+}
+
+func notFound(what, key string) error {
+	return &graph.Error{Code: graph.ENOTFOUND, Message: fmt.Sprintf("no %s %q", what, key)}
+}
+
+// Entity returns the entity with key as the view sees it.
+// Returns NOT_FOUND if there is none.
+func (s *Store) Entity(ctx context.Context, v graph.View, key string) (*graph.Entity, error) {
+	var out *graph.Entity
+	err := s.read(ctx, v, func(r *reader) (err error) {
+		out, err = r.entity(key)
+		return err
+	})
+	if err == nil && out == nil {
+		return nil, notFound("entity", key)
+	}
+	return out, err
+}
+
+// Entities returns the entities with the given keys in one read; the
+// result has one element per key, nil where the view has no such entity.
+func (s *Store) Entities(ctx context.Context, v graph.View, keys []string) ([]*graph.Entity, error) {
+	out := make([]*graph.Entity, len(keys))
+	err := s.read(ctx, v, func(r *reader) error {
+		for i, k := range keys {
+			e, err := r.entity(k)
+			if err != nil {
+				return err
+			}
+			out[i] = e
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Statements returns the statements with the given keys, nil where absent.
+func (s *Store) Statements(ctx context.Context, v graph.View, keys []string) ([]*graph.Statement, error) {
+	out := make([]*graph.Statement, len(keys))
+	err := s.read(ctx, v, func(r *reader) error {
+		for i, k := range keys {
+			e, ok, err := r.lookup(rStatement, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if out[i], err = r.statementByID(e.id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Claims returns the claims with the given keys, nil where absent.
+func (s *Store) Claims(ctx context.Context, v graph.View, keys []string) ([]*graph.Claim, error) {
+	out := make([]*graph.Claim, len(keys))
+	err := s.read(ctx, v, func(r *reader) error {
+		for i, k := range keys {
+			e, ok, err := r.lookup(rClaim, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if out[i], err = r.claimByID(e.id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Sources returns the sources with the given keys, nil where absent.
+func (s *Store) Sources(ctx context.Context, v graph.View, keys []string) ([]*graph.Source, error) {
+	out := make([]*graph.Source, len(keys))
+	err := s.read(ctx, v, func(r *reader) error {
+		for i, k := range keys {
+			e, ok, err := r.lookup(rSource, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if out[i], err = r.sourceByID(e.id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SourceByURL returns the source with the URL. Returns NOT_FOUND if none.
+func (s *Store) SourceByURL(ctx context.Context, v graph.View, url string) (*graph.Source, error) {
+	var out *graph.Source
+	err := s.read(ctx, v, func(r *reader) error {
+		b, err := getValue(r.txn, urlKey(url))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		} else if err != nil || len(b) != 8 {
+			return err
+		}
+		out, err = r.sourceByID(binary.BigEndian.Uint64(b))
+		return err
+	})
+	if err == nil && out == nil {
+		return nil, notFound("source with URL", url)
+	}
+	return out, err
+}
+
+// FindEntities returns entities whose name or an alias normalizes to
+// name (or, with prefix, starts with it), optionally of one kind, at most
+// limit, ordered by normalized name.
+func (s *Store) FindEntities(ctx context.Context, v graph.View, name string, prefix bool, kind graph.Kind, limit int) ([]*graph.Entity, error) {
+	norm := graph.Normalize(name)
+	if norm == "" {
+		return nil, graph.Invalid("name", graph.RMissing, "name is empty")
+	}
+	limit = clampPage(limit)
+	var out []*graph.Entity
+	err := s.read(ctx, v, func(r *reader) error {
+		p := append([]byte{tagName}, norm...)
+		if !prefix {
+			p = append(p, 0)
+		}
+		it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+		defer it.Close()
+		seen := map[uint64]bool{}
+		for it.Seek(p); it.ValidForPrefix(p) && len(out) < limit; it.Next() {
+			if err := r.tick(); err != nil {
+				return err
+			}
+			_, id, err := parseNameKey(it.Item().Key())
+			if err != nil {
+				return err
+			}
+			if seen[id] {
+				continue
+			}
+			alive := false
+			if err := it.Item().Value(func(b []byte) error { alive = r.sn.alive(b); return nil }); err != nil {
+				return err
+			}
+			if !alive {
+				continue
+			}
+			seen[id] = true
+			e, err := r.entityByID(id)
+			if err != nil {
+				return err
+			}
+			if e != nil && (kind == "" || e.Kind == kind) {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+var tickEvery = 1024
+
+// tick checks the context every so many steps of a scan, so that a
+// request's cancellation reaches long scans.
+func (r *reader) tick() error {
+	return checkCtx(r.ctx)
+}
+
+func clampPage(n int) int {
+	if n <= 0 || n > MaxPage {
+		return MaxPage
+	}
+	return n
+}
+
+// scan walks the keys under prefix from the cursor after (exclusive),
+// calling keep for each; keep reports whether the entry is in the list.
+// It counts every kept entry and collects the first `first` after the
+// cursor. A cursor is the hex of the index key.
+func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v []byte) (bool, error)) (keys [][]byte, vals [][]byte, total int, hasNext bool, err error) {
+	first = clampPage(first)
+	var start []byte
+	if after != "" {
+		if start, err = hex.DecodeString(after); err != nil {
+			return nil, nil, 0, false, graph.Invalid("after", graph.RBadValue, "malformed cursor")
+		}
+		okp := false
+		for _, p := range prefixes {
+			okp = okp || bytes.HasPrefix(start, p)
+		}
+		if !okp {
+			return nil, nil, 0, false, graph.Invalid("after", graph.RBadValue, "cursor does not belong to this list")
+		}
+	}
+	n := 0
+	for _, p := range prefixes {
+		it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+			if n++; n%tickEvery == 0 {
+				if err := r.tick(); err != nil {
+					it.Close()
+					return nil, nil, 0, false, err
+				}
+			}
+			item := it.Item()
+			var ok bool
+			var val []byte
+			if err := item.Value(func(b []byte) error {
+				var kerr error
+				ok, kerr = keep(item.Key(), b)
+				if ok {
+					val = bytes.Clone(b)
+				}
+				return kerr
+			}); err != nil {
+				it.Close()
+				return nil, nil, 0, false, err
+			}
+			if !ok {
+				continue
+			}
+			total++
+			if start != nil && bytes.Compare(item.Key(), start) <= 0 {
+				continue
+			}
+			if len(keys) < first {
+				keys = append(keys, item.KeyCopy(nil))
+				vals = append(vals, val)
+			} else {
+				hasNext = true
+			}
+		}
+		it.Close()
+	}
+	return keys, vals, total, hasNext, nil
+}
+
+func cursors(keys [][]byte) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = hex.EncodeToString(k)
+	}
+	return out
+}
+
+// ListEntities lists entities of a kind (every kind when kind is empty)
+// in ID order, one page at a time. The total is counted from the kind
+// index without decoding records.
+func (s *Store) ListEntities(ctx context.Context, v graph.View, kind graph.Kind, after string, first int) (graph.Page[*graph.Entity], error) {
+	var page graph.Page[*graph.Entity]
+	err := s.read(ctx, v, func(r *reader) error {
+		var prefixes [][]byte
+		if kind != "" {
+			c := graph.KindCode(kind)
+			if c == 0 {
+				return graph.Invalid("kind", graph.RBadValue, "unknown kind %q", kind)
+			}
+			prefixes = [][]byte{{tagKind, c}}
+		} else {
+			for _, k := range graph.Kinds() {
+				if k != graph.ClaimKind {
+					prefixes = append(prefixes, []byte{tagKind, graph.KindCode(k)})
+				}
+			}
+		}
+		keys, _, total, hasNext, err := r.scan(prefixes, after, first, func(_, v []byte) (bool, error) { return r.sn.alive(v), nil })
+		if err != nil {
+			return err
+		}
+		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
+		for _, k := range keys {
+			c, id, err := parseKindKey(k)
+			if err != nil {
+				return err
+			}
+			if k, _ := graph.KindOfCode(c); k == graph.ClaimKind {
+				continue
+			}
+			e, err := r.entityByID(id)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, e)
+		}
+		return nil
+	})
+	return page, err
+}
+
+// EdgeQuery selects an entity's statements.
+type EdgeQuery struct {
+	Predicate string          // "" for every predicate
+	Direction graph.Direction // Outgoing: the entity is the subject; Incoming: the object
+	After     string
+	First     int
+}
+
+// EntityStatements lists the statements an entity takes part in, as the
+// view sees them (current or as of a time, optionally valid at a date),
+// in predicate then statement order.
+// Returns NOT_FOUND if the entity does not exist in the view.
+func (s *Store) EntityStatements(ctx context.Context, v graph.View, key string, q EdgeQuery) (graph.Page[*graph.Statement], error) {
+	var page graph.Page[*graph.Statement]
+	err := s.read(ctx, v, func(r *reader) error {
+		e, ok, err := r.lookup(rEntity, key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFound("entity", key)
+		}
+		var code []byte
+		if q.Predicate != "" {
+			p, ok := graph.Predicates.Lookup(q.Predicate)
+			if !ok {
+				return graph.Invalid("predicate", graph.RUnknownPredicate, "unknown predicate %q", q.Predicate)
+			}
+			code = binary.BigEndian.AppendUint16(nil, p.Code)
+		}
+		var prefixes [][]byte
+		if q.Direction == graph.Outgoing || q.Direction == graph.Both {
+			prefixes = append(prefixes, append(u64([]byte{tagOut}, e.id), code...))
+		}
+		if q.Direction == graph.Incoming || q.Direction == graph.Both {
+			prefixes = append(prefixes, append(u64([]byte{tagIn}, e.id), code...))
+		}
+		keys, _, total, hasNext, err := r.scan(prefixes, q.After, q.First, func(_, v []byte) (bool, error) {
+			p, iv, err := decodePosting(v)
+			return err == nil && r.sn.validIn(p) && r.sn.alive(iv), err
+		})
+		if err != nil {
+			return err
+		}
+		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
+		for _, k := range keys {
+			_, _, _, sid, err := parseEdgeKey(k)
+			if err != nil {
+				return err
+			}
+			st, err := r.statementByID(sid)
+			if err != nil {
+				return err
+			}
+			if st == nil {
+				return fmt.Errorf("index names statement %d that has no version", sid)
+			}
+			page.Items = append(page.Items, st)
+		}
+		return nil
+	})
+	return page, err
+}
+
+// SourceStatements lists the statements that cite a source (as source or
+// as the dataset they were imported from).
+func (s *Store) SourceStatements(ctx context.Context, v graph.View, key, after string, first int) (graph.Page[*graph.Statement], error) {
+	var page graph.Page[*graph.Statement]
+	err := s.read(ctx, v, func(r *reader) error {
+		ids, cur, total, hasNext, err := r.bySource(key, rStatement, after, first)
+		if err != nil {
+			return err
+		}
+		page.Total, page.HasNext, page.Cursors = total, hasNext, cur
+		for _, id := range ids {
+			st, err := r.statementByID(id)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, st)
+		}
+		return nil
+	})
+	return page, err
+}
+
+func (r *reader) bySource(key string, rtype byte, after string, first int) ([]uint64, []string, int, bool, error) {
+	e, ok, err := r.lookup(rSource, key)
+	if err != nil {
+		return nil, nil, 0, false, err
+	}
+	if !ok {
+		return nil, nil, 0, false, notFound("source", key)
+	}
+	p := append(u64([]byte{tagBySource}, e.id), rtype)
+	keys, _, total, hasNext, err := r.scan([][]byte{p}, after, first, func(_, v []byte) (bool, error) { return r.sn.alive(v), nil })
+	if err != nil {
+		return nil, nil, 0, false, err
+	}
+	ids := make([]uint64, len(keys))
+	for i, k := range keys {
+		if _, _, ids[i], err = parseBySourceKey(k); err != nil {
+			return nil, nil, 0, false, err
+		}
+	}
+	return ids, cursors(keys), total, hasNext, nil
+}
+
+// ClaimQuery selects claims. At most one of Claimant, About and Source
+// may be set; none lists every claim.
+type ClaimQuery struct {
+	Claimant string // entity key of the person or organization that made them
+	About    string // entity key the claims are about
+	Source   string // source key
+	After    string
+	First    int
+}
+
+// ListClaims lists claims by claimant, subject or source, or all claims.
+// Returns NOT_FOUND if the named entity or source does not exist.
+func (s *Store) ListClaims(ctx context.Context, v graph.View, q ClaimQuery) (graph.Page[*graph.Claim], error) {
+	var page graph.Page[*graph.Claim]
+	err := s.read(ctx, v, func(r *reader) error {
+		var ids []uint64
+		var keys [][]byte
+		var err error
+		alive := func(_, v []byte) (bool, error) { return r.sn.alive(v), nil }
+		switch {
+		case q.Source != "":
+			ids, page.Cursors, page.Total, page.HasNext, err = r.bySource(q.Source, rClaim, q.After, q.First)
+			if err != nil {
+				return err
+			}
+		case q.Claimant != "" || q.About != "":
+			tag, key := byte(tagClaimant), q.Claimant
+			if q.About != "" {
+				tag, key = tagAbout, q.About
+			}
+			e, ok, err := r.lookup(rEntity, key)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return notFound("entity", key)
+			}
+			if keys, _, page.Total, page.HasNext, err = r.scan([][]byte{u64([]byte{tag}, e.id)}, q.After, q.First, alive); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				_, _, id, err := parseClaimIndexKey(k)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			page.Cursors = cursors(keys)
+		default:
+			if keys, _, page.Total, page.HasNext, err = r.scan([][]byte{{tagKind, graph.KindCode(graph.ClaimKind)}}, q.After, q.First, alive); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				_, id, err := parseKindKey(k)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			page.Cursors = cursors(keys)
+		}
+		for _, id := range ids {
+			c, err := r.claimByID(id)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, c)
+		}
+		return nil
+	})
+	return page, err
+}
+
+// ListSources lists sources in key order.
+func (s *Store) ListSources(ctx context.Context, v graph.View, after string, first int) (graph.Page[*graph.Source], error) {
+	var page graph.Page[*graph.Source]
+	err := s.read(ctx, v, func(r *reader) error {
+		keys, vals, total, hasNext, err := r.scan([][]byte{{tagKey, rSource}}, after, first, func(_, v []byte) (bool, error) {
+			e, ok := decodeKeyEntry(v)
+			return ok && r.sn.sees(e.created), nil
+		})
+		if err != nil {
+			return err
+		}
+		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
+		for _, v := range vals {
+			e, _ := decodeKeyEntry(v)
+			src, err := r.sourceByID(e.id)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, src)
+		}
+		return nil
+	})
+	return page, err
+}

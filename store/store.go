@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// FormatVersion is written under the meta key "format" when a store is
+// created and checked at every open. Change it with any key or value
+// layout change, together with a migration.
+const FormatVersion = "chipgraph-store/1"
+
+// Options configure Open.
+type Options struct {
+	// InMemory keeps everything in memory (tests); Dir is then ignored.
+	InMemory bool
+	// NoSync turns off the fsync on every commit. Off by default: a write
+	// acknowledged to a client survives a crash.
+	NoSync bool
+	// Logger receives Badger's warnings and errors; nil discards them.
+	Logger *log.Logger
+	// CacheEntries bounds the decoded-record cache (0: DefaultCacheEntries).
+	CacheEntries int
+}
+
+// DefaultCacheEntries is the default size of the decoded-record cache.
+const DefaultCacheEntries = 200_000
+
+// Store is chipgraph's graph store on Badger: records, their versions,
+// every index and the change log, written in the same transactions.
+// It is safe for concurrent use; writes are serialized.
+type Store struct {
+	db    *badger.DB
+	seq   *badger.Sequence
+	wmu   sync.Mutex // one writer at a time; guards clock
+	clock uint64     // last recorded time handed out, Unix nanoseconds
+	view  atomic.Pointer[viewState]
+	cache *recordCache
+	ids   sync.Map // string(rtype)+key → uint64, for committed keys only
+
+	// Now returns the wall-clock time; tests may replace it before writing.
+	Now func() time.Time
+}
+
+// viewState is what current reads see: every version up to visible,
+// minus the spans of imports that never finished.
+type viewState struct {
+	visible uint64
+	aborted []span
+}
+
+type badgerLogger struct{ l *log.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Printf("badger: "+f, a...) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Printf("badger: "+f, a...) }
+func (badgerLogger) Infof(string, ...any)          {}
+func (badgerLogger) Debugf(string, ...any)         {}
+
+// Open opens (or creates) the store in dir. It checks the format version
+// and, if an import was interrupted by a crash, makes that import's
+// partial writes invisible for good.
+func Open(dir string, opts *Options) (*Store, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	bo := badger.DefaultOptions(dir).
+		WithSyncWrites(!opts.NoSync).
+		WithLogger(nil).
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(3).
+		WithBlockCacheSize(64 << 20).
+		WithIndexCacheSize(32 << 20).
+		WithValueThreshold(1 << 16).
+		WithNumCompactors(2)
+	if opts.InMemory {
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
+	}
+	if opts.Logger != nil {
+		bo = bo.WithLogger(badgerLogger{opts.Logger})
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	n := opts.CacheEntries
+	if n <= 0 {
+		n = DefaultCacheEntries
+	}
+	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n)}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.seq, err = db.GetSequence(metaKey("seq"), 1000); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: id sequence: %w", err)
+	}
+	return s, nil
+}
+
+// init checks or writes the format version, loads the clock, and turns a
+// pending import marker into an aborted span.
+func (s *Store) init() error {
+	return s.db.Update(func(txn *badger.Txn) error {
+		switch v, err := getValue(txn, metaKey("format")); {
+		case errors.Is(err, badger.ErrKeyNotFound):
+			if err := s.requireEmpty(txn); err != nil {
+				return err
+			}
+			if err := txn.Set(metaKey("format"), []byte(FormatVersion)); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case string(v) != FormatVersion:
+			return fmt.Errorf("store format is %q; this chipgraph reads %q", v, FormatVersion)
+		}
+		if v, err := getValue(txn, metaKey("clock")); err == nil && len(v) == 8 {
+			s.clock = binary.BigEndian.Uint64(v)
+		}
+		var aborted []span
+		if v, err := getValue(txn, metaKey("aborted")); err == nil {
+			for i := 0; i+16 <= len(v); i += 16 {
+				aborted = append(aborted, span{binary.BigEndian.Uint64(v[i:]), binary.BigEndian.Uint64(v[i+8:])})
+			}
+		}
+		if v, err := getValue(txn, metaKey("import")); err == nil && len(v) == 8 {
+			// An import crashed: everything it wrote was recorded after
+			// its start and up to the clock it had persisted.
+			sp := span{binary.BigEndian.Uint64(v) + 1, max(s.clock, binary.BigEndian.Uint64(v)+1)}
+			aborted = append(aborted, sp)
+			enc := make([]byte, 0, 16*len(aborted))
+			for _, a := range aborted {
+				enc = u64(u64(enc, a.lo), a.hi)
+			}
+			if err := txn.Set(metaKey("aborted"), enc); err != nil {
+				return err
+			}
+			if err := txn.Delete(metaKey("import")); err != nil {
+				return err
+			}
+			s.clock = sp.hi
+			if err := txn.Set(metaKey("clock"), u64(nil, s.clock)); err != nil {
+				return err
+			}
+		}
+		s.view.Store(&viewState{visible: s.clock, aborted: aborted})
+		return nil
+	})
+}
+
+func (s *Store) requireEmpty(txn *badger.Txn) error {
+	it := txn.NewIterator(badger.IteratorOptions{})
+	defer it.Close()
+	it.Rewind()
+	if it.Valid() {
+		return fmt.Errorf("open store: directory holds data but no chipgraph format version; is it a chipgraph store?")
+	}
+	return nil
+}
+
+// Close releases the ID sequence and closes Badger cleanly.
+func (s *Store) Close() error {
+	var err error
+	if s.seq != nil {
+		err = s.seq.Release()
+	}
+	return errors.Join(err, s.db.Close())
+}
+
+// LastChange returns the recorded time of the newest visible change.
+func (s *Store) LastChange() time.Time {
+	v := s.view.Load().visible
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(v)).UTC()
+}
+
+// Empty reports whether the store holds no records.
+func (s *Store) Empty() bool { return s.view.Load().visible == 0 }
+
+// snap returns the snapshot for a read view.
+func (s *Store) snap(v graph.View) snapshot {
+	st := s.view.Load()
+	sn := snapshot{ts: st.visible, aborted: st.aborted}
+	if !v.AsOf.IsZero() {
+		t := v.AsOf.UnixNano()
+		if t < 0 {
+			t = 0
+		}
+		sn.ts = min(sn.ts, uint64(t))
+	}
+	if !v.ValidAt.IsZero() {
+		sn.validAt, sn.hasValid = v.ValidAt.Unix(), true
+	}
+	return sn
+}
+
+// latest is the snapshot writers read: everything written so far, minus
+// aborted imports.
+func (s *Store) latest() snapshot {
+	return snapshot{ts: math.MaxUint64, aborted: s.view.Load().aborted}
+}
+
+func getValue(txn *badger.Txn, key []byte) ([]byte, error) {
+	item, err := txn.Get(key)
+	if err != nil {
+		return nil, err
+	}
+	return item.ValueCopy(nil)
+}
+
+// checkCtx returns the context's error as a chipgraph error.
+func checkCtx(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return graph.Errorf(graph.ETIMEOUT, "request timed out")
+		}
+		return err
+	}
+	return nil
+}

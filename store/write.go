@@ -1,0 +1,1001 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Result reports what a write did.
+type Result struct {
+	Written   int       // records that produced a new version
+	Unchanged int       // records identical to what was stored
+	Keys      []string  // key of every record, in input order
+	At        time.Time // recorded time of the write (the last one for imports)
+}
+
+// change is the value of a log key.
+type change struct {
+	Op     string `json:"op"` // add, update, retract, reassert, rank
+	Key    string `json:"key"`
+	By     string `json:"by,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// writer applies records inside one transaction (Apply) or a chain of
+// transactions under an import marker (Import).
+type writer struct {
+	s       *Store
+	ctx     context.Context
+	txn     *badger.Txn
+	chunked bool
+	by      string
+	floor   uint64 // the store's clock when the write began
+	last    uint64 // newest recorded time used so far
+	sn      snapshot
+	kinds   map[string]graph.Kind
+	sources map[string]sourceInfo
+	res     *Result
+	ops     int
+}
+
+type sourceInfo struct {
+	id        uint64
+	text, sha string
+}
+
+// Apply validates records and writes them in one transaction: either every
+// record is written or none is. Records are applied in order, so later
+// ones may refer to earlier ones. by names the writer for the history.
+//
+// Errors are *graph.Error with code BAD_USER_INPUT (a record fails
+// validation: unknown predicate, missing reference, kinds that do not fit,
+// malformed date or URL, a quote not in its source), CONFLICT (a kind
+// change, a URL or key already taken) or NOT_FOUND (retracting an unknown
+// statement). A batch too large for one transaction is refused; use Import.
+func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*Result, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	w := s.newWriter(ctx, by, false)
+	defer func() { w.txn.Discard() }()
+	if err := w.applyAll(recs); err != nil {
+		return nil, err
+	}
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	s.publish(w.last)
+	return w.res, nil
+}
+
+// Import writes a large batch. Every record is checked first; if any
+// fails, nothing is written. The records are then written in a chain of
+// transactions under an import marker: reads do not see them until the
+// import completes, and if the process dies midway, the next Open makes
+// the partial import invisible for good. progress, if not nil, is called
+// after each transaction with the number of records done.
+func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*Result, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.precheck(ctx, recs); err != nil {
+		return nil, err
+	}
+	start := s.clock
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(metaKey("import"), u64(nil, start)) }); err != nil {
+		return nil, err
+	}
+	w := s.newWriter(ctx, by, true)
+	err := func() error {
+		for i := range recs {
+			if err := w.apply(&recs[i]); err != nil {
+				return recordError(&recs[i], i, err)
+			}
+			if w.ops >= 20000 {
+				if err := w.commitChunk(); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(i + 1)
+				}
+			}
+		}
+		return w.finish()
+	}()
+	if err != nil {
+		w.txn.Discard()
+		if aerr := s.abortImport(start); aerr != nil {
+			return nil, errors.Join(err, aerr)
+		}
+		return nil, err
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(metaKey("import")) }); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(len(recs))
+	}
+	s.publish(w.last)
+	return w.res, nil
+}
+
+// abortImport marks everything recorded after start as aborted.
+func (s *Store) abortImport(start uint64) error {
+	st := s.view.Load()
+	sp := span{start + 1, max(s.clock, start+1)}
+	aborted := append(slices.Clone(st.aborted), sp)
+	enc := make([]byte, 0, 16*len(aborted))
+	for _, a := range aborted {
+		enc = u64(u64(enc, a.lo), a.hi)
+	}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(metaKey("aborted"), enc); err != nil {
+			return err
+		}
+		if err := txn.Set(metaKey("clock"), u64(nil, sp.hi)); err != nil {
+			return err
+		}
+		return txn.Delete(metaKey("import"))
+	})
+	if err == nil {
+		s.clock = sp.hi
+		s.view.Store(&viewState{visible: st.visible, aborted: aborted})
+	}
+	return err
+}
+
+func (s *Store) publish(last uint64) {
+	st := s.view.Load()
+	if last > st.visible {
+		s.view.Store(&viewState{visible: last, aborted: st.aborted})
+	}
+}
+
+func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer {
+	return &writer{
+		s: s, ctx: ctx, txn: s.db.NewTransaction(true), chunked: chunked, by: by,
+		floor: s.clock, last: s.clock, sn: s.latest(),
+		kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{}, res: &Result{},
+	}
+}
+
+func recordError(r *graph.Record, i int, err error) error {
+	var ge *graph.Error
+	if r.Line > 0 || !errors.As(err, &ge) {
+		if r.Line > 0 {
+			return &graph.LineError{File: "", Line: r.Line, Err: err}
+		}
+		return err
+	}
+	if i == 0 {
+		return err
+	}
+	e := *ge
+	e.Message = fmt.Sprintf("record %d (%s %s): %s", i+1, r.Type, r.Key(), e.Message)
+	return &e
+}
+
+func (w *writer) applyAll(recs []graph.Record) error {
+	for i := range recs {
+		if err := w.apply(&recs[i]); err != nil {
+			return recordError(&recs[i], i, err)
+		}
+	}
+	return nil
+}
+
+// finish persists the clock and commits.
+func (w *writer) finish() error {
+	if w.last > w.floor {
+		if err := w.set(metaKey("clock"), u64(nil, w.last)); err != nil {
+			return err
+		}
+	}
+	if err := w.txn.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	w.s.clock = w.last
+	w.res.At = time.Unix(0, int64(w.last)).UTC()
+	return nil
+}
+
+// commitChunk commits the current transaction of an import and starts the next.
+func (w *writer) commitChunk() error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.txn.Set(metaKey("clock"), u64(nil, max(w.last, w.floor))); err != nil {
+		return err
+	}
+	if err := w.txn.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	w.s.clock = max(w.last, w.s.clock)
+	w.txn = w.s.db.NewTransaction(true)
+	w.ops = 0
+	return nil
+}
+
+func (w *writer) set(k, v []byte) error {
+	w.ops++
+	err := w.txn.Set(k, v)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		if !w.chunked {
+			return graph.Errorf(graph.EINVALID, "the batch is too large for one transaction; use import")
+		}
+		if err := w.commitChunk(); err != nil {
+			return err
+		}
+		err = w.txn.Set(k, v)
+	}
+	return err
+}
+
+// get reads a key's value in the write transaction; nil when absent.
+func (w *writer) get(k []byte) ([]byte, error) {
+	v, err := getValue(w.txn, k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// recTs returns the recorded time for a record: the one it carries (an
+// import restoring history; it must not precede the store's clock) or the
+// write's own time.
+func (w *writer) recTs(at time.Time) (uint64, error) {
+	if !at.IsZero() {
+		t := uint64(max(at.UnixNano(), 0))
+		if t <= w.floor || t < w.last {
+			return 0, graph.Invalid("recorded.at", graph.RBadValue,
+				"recorded time %s is not after the store's latest change %s; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
+				at.UTC().Format(time.RFC3339Nano), time.Unix(0, int64(w.last)).UTC().Format(time.RFC3339Nano))
+		}
+		w.last = t
+		return t, nil
+	}
+	if w.last <= w.floor {
+		w.last = max(uint64(w.s.Now().UnixNano()), w.floor+1)
+	}
+	return w.last, nil
+}
+
+func (w *writer) recordedBy(r graph.Recorded) string {
+	if r.By != "" {
+		return r.By
+	}
+	return w.by
+}
+
+func (w *writer) apply(r *graph.Record) error {
+	if err := w.ctx.Err(); err != nil {
+		return checkCtx(w.ctx)
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	w.res.Keys = append(w.res.Keys, r.Key())
+	var changed bool
+	var err error
+	switch r.Type {
+	case graph.SourceRecord:
+		changed, err = w.applySource(r.Source)
+	case graph.EntityRecord:
+		changed, err = w.applyEntity(r.Entity)
+	case graph.StatementRecord:
+		changed, err = w.applyStatement(r.Statement)
+	case graph.ClaimRecord:
+		changed, err = w.applyClaim(r.Claim)
+	case graph.RetractRecord:
+		changed, err = w.applyRetract(r.Retract)
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		w.res.Written++
+	} else {
+		w.res.Unchanged++
+	}
+	return nil
+}
+
+// keyEntry is a decoded key-index value.
+type keyEntry struct {
+	id      uint64
+	created uint64
+	kind    graph.Kind // entities only
+}
+
+func decodeKeyEntry(v []byte) (keyEntry, bool) {
+	if len(v) < 16 {
+		return keyEntry{}, false
+	}
+	e := keyEntry{id: binary.BigEndian.Uint64(v), created: binary.BigEndian.Uint64(v[8:])}
+	if len(v) > 16 {
+		e.kind, _ = graph.KindOfCode(v[16])
+	}
+	return e, true
+}
+
+func encodeKeyEntry(e keyEntry) []byte {
+	b := u64(u64(make([]byte, 0, 17), e.id), e.created)
+	if e.kind != "" {
+		b = append(b, graph.KindCode(e.kind))
+	}
+	return b
+}
+
+// lookupKey finds a record's ID by key as the writer sees it.
+func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
+	v, err := w.get(keyIndexKey(rtype, key))
+	if err != nil || v == nil {
+		return keyEntry{}, false, err
+	}
+	e, ok := decodeKeyEntry(v)
+	if !ok || !w.sn.sees(e.created) {
+		return keyEntry{}, false, nil
+	}
+	return e, true, nil
+}
+
+func (w *writer) newID() (uint64, error) {
+	for {
+		id, err := w.s.seq.Next()
+		if err != nil || id != 0 {
+			return id, err
+		}
+	}
+}
+
+// EntityKind implements graph.Lookup over the write transaction.
+func (w *writer) EntityKind(key string) (graph.Kind, bool) {
+	if k, ok := w.kinds[key]; ok {
+		return k, true
+	}
+	e, ok, err := w.lookupKey(rEntity, key)
+	if err != nil || !ok {
+		return "", false
+	}
+	w.kinds[key] = e.kind
+	return e.kind, true
+}
+
+// SourceText implements graph.Lookup over the write transaction.
+func (w *writer) SourceText(key string) (string, string, bool) {
+	si, ok, err := w.source(key)
+	if err != nil || !ok {
+		return "", "", false
+	}
+	return si.text, si.sha, true
+}
+
+func (w *writer) source(key string) (sourceInfo, bool, error) {
+	if si, ok := w.sources[key]; ok {
+		return si, true, nil
+	}
+	e, ok, err := w.lookupKey(rSource, key)
+	if err != nil || !ok {
+		return sourceInfo{}, false, err
+	}
+	var src graph.Source
+	if _, err := w.latestVersion(tagSource, e.id, &src); err != nil {
+		return sourceInfo{}, false, err
+	}
+	si := sourceInfo{id: e.id, text: src.Text, sha: src.SHA256}
+	w.sources[key] = si
+	return si, true, nil
+}
+
+// latestVersion decodes the newest version of a record into v.
+func (w *writer) latestVersion(tag byte, id uint64, v any) (bool, error) {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = versionPrefix(tag, id)
+	it := w.txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(opts.Prefix); it.ValidForPrefix(opts.Prefix); it.Next() {
+		_, _, ts, err := parseVersionKey(it.Item().Key())
+		if err != nil {
+			return false, err
+		}
+		if !w.sn.sees(ts) {
+			continue
+		}
+		return true, it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	}
+	return false, nil
+}
+
+func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, ch change) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := w.set(versionKey(tag, id, ts), b); err != nil {
+		return err
+	}
+	if ch.By == "" {
+		ch.By = w.by
+	}
+	cb, _ := json.Marshal(ch)
+	return w.set(logKey(ts, rtype, id), cb)
+}
+
+// occ is one index key a record occupies while it is current; post is
+// the posting header for edge and literal keys, nil for plain intervals.
+type occ struct {
+	key  []byte
+	post *posting
+}
+
+// occupy opens intervals for keys in now but not in before and closes
+// those in before but not in now. fresh means the record is new, so none
+// of its keys can exist yet and no reads are needed.
+func (w *writer) occupy(before, now []occ, ts uint64, fresh bool) error {
+	was := make(map[string]bool, len(before))
+	for _, o := range before {
+		was[string(o.key)] = true
+	}
+	is := make(map[string]bool, len(now))
+	for _, o := range now {
+		is[string(o.key)] = true
+		if was[string(o.key)] {
+			continue
+		}
+		var cur []byte
+		if !fresh {
+			var err error
+			if cur, err = w.get(o.key); err != nil {
+				return err
+			}
+		}
+		if err := w.setOcc(o, cur, ts, true); err != nil {
+			return err
+		}
+	}
+	for _, o := range before {
+		if is[string(o.key)] {
+			continue
+		}
+		cur, err := w.get(o.key)
+		if err != nil {
+			return err
+		}
+		if err := w.setOcc(o, cur, ts, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) setOcc(o occ, cur []byte, ts uint64, open bool) error {
+	iv := cur
+	if o.post != nil && cur != nil {
+		_, x, err := decodePosting(cur)
+		if err != nil {
+			return err
+		}
+		iv = x
+	}
+	iv = w.cleanIntervals(iv)
+	var changed bool
+	if open {
+		iv, changed = openInterval(iv, ts)
+	} else {
+		iv, changed = closeInterval(iv, ts)
+	}
+	if !changed && cur != nil {
+		return nil
+	}
+	if o.post != nil {
+		return w.set(o.key, encodePosting(*o.post, iv))
+	}
+	return w.set(o.key, iv)
+}
+
+// cleanIntervals drops intervals opened by aborted imports and reopens
+// intervals an aborted import closed.
+func (w *writer) cleanIntervals(iv []byte) []byte {
+	if len(w.sn.aborted) == 0 {
+		return iv
+	}
+	out := make([]byte, 0, len(iv))
+	for i := 0; i+16 <= len(iv); i += 16 {
+		from, to := binary.BigEndian.Uint64(iv[i:]), binary.BigEndian.Uint64(iv[i+8:])
+		if !w.sn.sees(from) {
+			continue
+		}
+		if to != 0 && !w.sn.sees(to) {
+			to = 0
+		}
+		out = u64(u64(out, from), to)
+	}
+	return out
+}
+
+// --- entities
+
+func entityOcc(e *graph.Entity) []occ {
+	out := []occ{{key: kindKey(graph.KindCode(e.Kind), e.ID)}}
+	seen := map[string]bool{}
+	for _, n := range e.Names() {
+		norm := graph.Normalize(n)
+		if norm == "" || seen[norm] {
+			continue
+		}
+		seen[norm] = true
+		out = append(out, occ{key: nameKey(norm, e.ID)})
+	}
+	return out
+}
+
+func sameEntity(a, b *graph.Entity) bool {
+	return a.Kind == b.Kind && a.Name == b.Name && a.Description == b.Description && slices.Equal(a.Aliases, b.Aliases)
+}
+
+func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
+	e := *in
+	old, exists, err := w.lookupKey(rEntity, e.Key)
+	if err != nil {
+		return false, err
+	}
+	if !exists {
+		if _, taken, err := w.lookupKey(rClaim, e.Key); err != nil {
+			return false, err
+		} else if taken {
+			return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by a claim", e.Key)}
+		}
+		ts, err := w.recTs(e.Recorded.At)
+		if err != nil {
+			return false, err
+		}
+		if e.ID, err = w.newID(); err != nil {
+			return false, err
+		}
+		e.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(e.Recorded)}
+		if err := w.set(keyIndexKey(rEntity, e.Key), encodeKeyEntry(keyEntry{id: e.ID, created: ts, kind: e.Kind})); err != nil {
+			return false, err
+		}
+		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, change{Op: "add", Key: e.Key, By: e.Recorded.By}); err != nil {
+			return false, err
+		}
+		w.kinds[e.Key] = e.Kind
+		return true, w.occupy(nil, entityOcc(&e), ts, true)
+	}
+	var prev graph.Entity
+	if _, err := w.latestVersion(tagEntity, old.id, &prev); err != nil {
+		return false, err
+	}
+	prev.ID = old.id
+	if prev.Kind != e.Kind {
+		return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RKindMismatch, Field: "kind",
+			Message: fmt.Sprintf("entity %q is a %s; its kind cannot change to %s", e.Key, prev.Kind, e.Kind)}
+	}
+	if sameEntity(&prev, &e) {
+		return false, nil
+	}
+	ts, err := w.recTs(e.Recorded.At)
+	if err != nil {
+		return false, err
+	}
+	e.ID = old.id
+	e.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(e.Recorded)}
+	if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, change{Op: "update", Key: e.Key, By: e.Recorded.By}); err != nil {
+		return false, err
+	}
+	return true, w.occupy(entityOcc(&prev), entityOcc(&e), ts, false)
+}
+
+// --- sources
+
+func sameSource(a, b *graph.Source) bool {
+	return a.URL == b.URL && a.Title == b.Title && a.Publisher == b.Publisher && a.Author == b.Author &&
+		a.Kind == b.Kind && a.Published == b.Published && a.Retrieved == b.Retrieved && a.SHA256 == b.SHA256
+}
+
+func (w *writer) applySource(in *graph.Source) (bool, error) {
+	src := *in
+	old, exists, err := w.lookupKey(rSource, src.Key)
+	if err != nil {
+		return false, err
+	}
+	if src.URL != "" {
+		v, err := w.get(urlKey(src.URL))
+		if err != nil {
+			return false, err
+		}
+		if len(v) == 8 && (!exists || binary.BigEndian.Uint64(v) != old.id) {
+			return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "url",
+				Message: fmt.Sprintf("another source already has URL %s", src.URL)}
+		}
+	}
+	var prev graph.Source
+	if exists {
+		if _, err := w.latestVersion(tagSource, old.id, &prev); err != nil {
+			return false, err
+		}
+		if sameSource(&prev, &src) {
+			return false, nil
+		}
+		if prev.URL != "" && prev.URL != src.URL {
+			return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RBadURL, Field: "url",
+				Message: fmt.Sprintf("source %q has URL %s; a URL cannot change", src.Key, prev.URL)}
+		}
+	}
+	ts, err := w.recTs(src.Recorded.At)
+	if err != nil {
+		return false, err
+	}
+	op := "update"
+	if exists {
+		src.ID = old.id
+	} else {
+		op = "add"
+		if src.ID, err = w.newID(); err != nil {
+			return false, err
+		}
+		if err := w.set(keyIndexKey(rSource, src.Key), encodeKeyEntry(keyEntry{id: src.ID, created: ts})); err != nil {
+			return false, err
+		}
+	}
+	if src.URL != "" && prev.URL == "" {
+		if err := w.set(urlKey(src.URL), u64(nil, src.ID)); err != nil {
+			return false, err
+		}
+	}
+	src.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(src.Recorded)}
+	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, change{Op: op, Key: src.Key, By: src.Recorded.By}); err != nil {
+		return false, err
+	}
+	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}
+	return true, nil
+}
+
+// --- statements
+
+func (w *writer) entityID(key string) (uint64, error) {
+	e, ok, err := w.lookupKey(rEntity, key)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, graph.Invalid("entity", graph.RUnknownEntity, "unknown entity %q", key)
+	}
+	return e.id, nil
+}
+
+func (w *writer) sourceID(key string) (uint64, error) {
+	si, ok, err := w.source(key)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, graph.Invalid("source", graph.RUnknownSource, "unknown source %q", key)
+	}
+	return si.id, nil
+}
+
+// referenceSources returns the distinct source IDs a record's references
+// name (sources and importedFrom).
+func (w *writer) referenceSources(refs []graph.Reference) ([]uint64, error) {
+	var ids []uint64
+	for _, r := range refs {
+		for _, k := range []string{r.Source, r.ImportedFrom} {
+			if k == "" {
+				continue
+			}
+			id, err := w.sourceID(k)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// statementOcc returns the index keys a current statement occupies.
+func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
+	if !st.Current() {
+		return nil, nil
+	}
+	p, _ := graph.Predicates.Lookup(st.Predicate)
+	subj, err := w.entityID(st.Subject)
+	if err != nil {
+		return nil, err
+	}
+	vf, vt := validBounds(st.Qualifiers.ValidInterval())
+	var out []occ
+	if st.Object.Type == graph.EntityValue {
+		obj, err := w.entityID(st.Object.Entity)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out,
+			occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{other: obj, validFrom: vf, validTo: vt}},
+			occ{edgeKey(tagIn, obj, p.Code, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
+	} else {
+		out = append(out, occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{validFrom: vf, validTo: vt}})
+		if n, ok := st.Object.Number(); ok && !math.IsNaN(n) {
+			out = append(out, occ{literalKey(p.Code, n, subj, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
+		}
+	}
+	srcs, err := w.referenceSources(st.References)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range srcs {
+		out = append(out, occ{key: bySourceKey(id, rStatement, st.ID)})
+	}
+	return out, nil
+}
+
+func sameRef(a, b graph.Reference) bool {
+	return a.Source == b.Source && a.Quote == b.Quote && a.Locator.Section == b.Locator.Section &&
+		a.Locator.Page == b.Locator.Page && a.ImportedFrom == b.ImportedFrom
+}
+
+// mergeStatement folds an incoming statement into the stored one: new
+// references are added, a given rank replaces the stored one, and the
+// retraction state follows the input.
+func mergeStatement(prev, in *graph.Statement) (graph.Statement, string) {
+	m := *prev
+	m.References = slices.Clone(prev.References)
+	op := ""
+	for _, r := range in.References {
+		if !slices.ContainsFunc(m.References, func(x graph.Reference) bool { return sameRef(x, r) }) {
+			m.References = append(m.References, r)
+			op = "update"
+		}
+	}
+	if in.Rank != "" && in.Rank != m.Rank {
+		m.Rank = in.Rank
+		if op == "" {
+			op = "rank"
+		}
+	}
+	switch {
+	case in.Retracted != nil && m.Retracted == nil:
+		m.Retracted = in.Retracted
+		op = "retract"
+	case in.Retracted == nil && m.Retracted != nil:
+		m.Retracted = nil
+		op = "reassert"
+	}
+	return m, op
+}
+
+func (w *writer) applyStatement(in *graph.Statement) (bool, error) {
+	st := *in
+	st.References = slices.Clone(in.References)
+	if err := st.Resolve(w); err != nil {
+		return false, err
+	}
+	old, exists, err := w.lookupKey(rStatement, st.Key)
+	if err != nil {
+		return false, err
+	}
+	var prev graph.Statement
+	op := "add"
+	next := st
+	if exists {
+		if _, err := w.latestVersion(tagStatement, old.id, &prev); err != nil {
+			return false, err
+		}
+		prev.ID = old.id
+		next, op = mergeStatement(&prev, &st)
+		if op == "" {
+			return false, nil
+		}
+	}
+	if next.Rank == "" {
+		next.Rank = graph.Normal
+	}
+	ts, err := w.recTs(st.Recorded.At)
+	if err != nil {
+		return false, err
+	}
+	by := w.recordedBy(st.Recorded)
+	next.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: by}
+	if next.Retracted != nil && next.Retracted.At.IsZero() {
+		next.Retracted.At, next.Retracted.By = next.Recorded.At, by
+	}
+	if !exists {
+		if next.ID, err = w.newID(); err != nil {
+			return false, err
+		}
+		if err := w.set(keyIndexKey(rStatement, next.Key), encodeKeyEntry(keyEntry{id: next.ID, created: ts})); err != nil {
+			return false, err
+		}
+	}
+	var before []occ
+	if exists {
+		if before, err = w.statementOcc(&prev); err != nil {
+			return false, err
+		}
+	}
+	now, err := w.statementOcc(&next)
+	if err != nil {
+		return false, err
+	}
+	reason := ""
+	if next.Retracted != nil {
+		reason = next.Retracted.Reason
+	}
+	if err := w.writeVersion(tagStatement, rStatement, next.ID, ts, &next, change{Op: op, Key: next.Key, By: by, Reason: reason}); err != nil {
+		return false, err
+	}
+	return true, w.occupy(before, now, ts, !exists)
+}
+
+// --- claims
+
+func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
+	if !c.Current() {
+		return nil, nil
+	}
+	claimant, err := w.entityID(c.Claimant)
+	if err != nil {
+		return nil, err
+	}
+	out := []occ{{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)}, {key: claimIndexKey(tagClaimant, claimant, c.ID)}}
+	for _, a := range c.About {
+		id, err := w.entityID(a)
+		if err != nil {
+			return nil, err
+		}
+		k := claimIndexKey(tagAbout, id, c.ID)
+		if !slices.ContainsFunc(out, func(o occ) bool { return string(o.key) == string(k) }) {
+			out = append(out, occ{key: k})
+		}
+	}
+	srcs, err := w.referenceSources([]graph.Reference{c.Reference})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range srcs {
+		out = append(out, occ{key: bySourceKey(id, rClaim, c.ID)})
+	}
+	return out, nil
+}
+
+func sameClaim(a, b *graph.Claim) bool {
+	ja, _ := json.Marshal(struct {
+		A graph.Claim
+		R graph.Recorded
+	}{*a, graph.Recorded{}})
+	x := *b
+	x.Recorded, x.ID = a.Recorded, a.ID
+	if x.Retracted == nil && a.Retracted != nil {
+		return false
+	}
+	x.Retracted = a.Retracted
+	jb, _ := json.Marshal(struct {
+		A graph.Claim
+		R graph.Recorded
+	}{x, graph.Recorded{}})
+	return string(ja) == string(jb)
+}
+
+func (w *writer) applyClaim(in *graph.Claim) (bool, error) {
+	c := *in
+	c.About = slices.Clone(in.About)
+	if err := c.Resolve(w); err != nil {
+		return false, err
+	}
+	old, exists, err := w.lookupKey(rClaim, c.Key)
+	if err != nil {
+		return false, err
+	}
+	var prev graph.Claim
+	op := "add"
+	if exists {
+		if _, err := w.latestVersion(tagClaim, old.id, &prev); err != nil {
+			return false, err
+		}
+		prev.ID = old.id
+		if sameClaim(&prev, &c) {
+			return false, nil
+		}
+		op = "update"
+		switch {
+		case c.Retracted != nil && prev.Retracted == nil:
+			op = "retract"
+		case c.Retracted == nil && prev.Retracted != nil:
+			op = "reassert"
+		}
+		c.ID = old.id
+	} else {
+		if _, taken, err := w.lookupKey(rEntity, c.Key); err != nil {
+			return false, err
+		} else if taken {
+			return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by an entity", c.Key)}
+		}
+	}
+	ts, err := w.recTs(c.Recorded.At)
+	if err != nil {
+		return false, err
+	}
+	by := w.recordedBy(c.Recorded)
+	c.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: by}
+	if c.Retracted != nil && c.Retracted.At.IsZero() {
+		c.Retracted.At, c.Retracted.By = c.Recorded.At, by
+	}
+	if !exists {
+		if c.ID, err = w.newID(); err != nil {
+			return false, err
+		}
+		if err := w.set(keyIndexKey(rClaim, c.Key), encodeKeyEntry(keyEntry{id: c.ID, created: ts, kind: graph.ClaimKind})); err != nil {
+			return false, err
+		}
+	}
+	var before []occ
+	if exists {
+		if before, err = w.claimOcc(&prev); err != nil {
+			return false, err
+		}
+	}
+	now, err := w.claimOcc(&c)
+	if err != nil {
+		return false, err
+	}
+	reason := ""
+	if c.Retracted != nil {
+		reason = c.Retracted.Reason
+	}
+	if err := w.writeVersion(tagClaim, rClaim, c.ID, ts, &c, change{Op: op, Key: c.Key, By: by, Reason: reason}); err != nil {
+		return false, err
+	}
+	return true, w.occupy(before, now, ts, !exists)
+}
+
+// --- retractions
+
+func (w *writer) applyRetract(r *graph.Retract) (bool, error) {
+	ret := &graph.Retraction{At: r.Recorded.At, By: r.Recorded.By, Reason: r.Reason}
+	if r.Statement != "" {
+		old, ok, err := w.lookupKey(rStatement, r.Statement)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", r.Statement)}
+		}
+		var prev graph.Statement
+		if _, err := w.latestVersion(tagStatement, old.id, &prev); err != nil {
+			return false, err
+		}
+		if prev.Retracted != nil {
+			return false, nil
+		}
+		in := prev
+		in.References, in.Rank, in.Retracted, in.Recorded = nil, "", ret, graph.Recorded{At: r.Recorded.At, By: r.Recorded.By}
+		return w.applyStatement(&in)
+	}
+	old, ok, err := w.lookupKey(rClaim, r.Claim)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", r.Claim)}
+	}
+	var prev graph.Claim
+	if _, err := w.latestVersion(tagClaim, old.id, &prev); err != nil {
+		return false, err
+	}
+	if prev.Retracted != nil {
+		return false, nil
+	}
+	in := prev
+	in.Retracted, in.Recorded = ret, graph.Recorded{At: r.Recorded.At, By: r.Recorded.By}
+	return w.applyClaim(&in)
+}
