@@ -330,3 +330,29 @@ type Page[T any] struct {
 	Total   int
 	HasNext bool
 }
+
+// EdgeQuery selects an entity's statements.
+type EdgeQuery struct {
+	Predicate string    // "" for every predicate
+	Direction Direction // Outgoing: the entity is the subject; Incoming: the object
+	After     string
+	First     int
+}
+
+// ClaimQuery selects claims. At most one of Claimant, About and Source
+// may be set; none lists every claim.
+type ClaimQuery struct {
+	Claimant string // entity key of the person or organization that made them
+	About    string // entity key the claims are about
+	Source   string // source key
+	After    string
+	First    int
+}
+
+// WriteResult reports what a write did.
+type WriteResult struct {
+	Written   int       // records that produced a new version
+	Unchanged int       // records identical to what was stored
+	Keys      []string  // key of every record, in input order
+	At        time.Time // recorded time of the write (the last one for imports)
+}

@@ -11,7 +11,9 @@ type recordCache struct {
 	m   map[string]any
 }
 
-func newRecordCache(max int) *recordCache { return &recordCache{max: max, m: make(map[string]any, 1024)} }
+func newRecordCache(max int) *recordCache {
+	return &recordCache{max: max, m: make(map[string]any, 1024)}
+}
 
 func (c *recordCache) get(k []byte) (any, bool) {
 	c.mu.RLock()

@@ -26,9 +26,9 @@ const postingHeader = 24
 // snapshot is what a read may see: versions recorded at or before ts and
 // not in an aborted import.
 type snapshot struct {
-	ts      uint64
-	aborted []span
-	validAt int64 // Unix seconds; valid-time filter when hasValid
+	ts       uint64
+	aborted  []span
+	validAt  int64 // Unix seconds; valid-time filter when hasValid
 	hasValid bool
 }
 

@@ -449,19 +449,11 @@ func (s *Store) ListEntities(ctx context.Context, v graph.View, kind graph.Kind,
 	return page, err
 }
 
-// EdgeQuery selects an entity's statements.
-type EdgeQuery struct {
-	Predicate string          // "" for every predicate
-	Direction graph.Direction // Outgoing: the entity is the subject; Incoming: the object
-	After     string
-	First     int
-}
-
 // EntityStatements lists the statements an entity takes part in, as the
 // view sees them (current or as of a time, optionally valid at a date),
 // in predicate then statement order.
 // Returns NOT_FOUND if the entity does not exist in the view.
-func (s *Store) EntityStatements(ctx context.Context, v graph.View, key string, q EdgeQuery) (graph.Page[*graph.Statement], error) {
+func (s *Store) EntityStatements(ctx context.Context, v graph.View, key string, q graph.EdgeQuery) (graph.Page[*graph.Statement], error) {
 	var page graph.Page[*graph.Statement]
 	err := s.read(ctx, v, func(r *reader) error {
 		e, ok, err := r.lookup(rEntity, key)
@@ -557,19 +549,9 @@ func (r *reader) bySource(key string, rtype byte, after string, first int) ([]ui
 	return ids, cursors(keys), total, hasNext, nil
 }
 
-// ClaimQuery selects claims. At most one of Claimant, About and Source
-// may be set; none lists every claim.
-type ClaimQuery struct {
-	Claimant string // entity key of the person or organization that made them
-	About    string // entity key the claims are about
-	Source   string // source key
-	After    string
-	First    int
-}
-
 // ListClaims lists claims by claimant, subject or source, or all claims.
 // Returns NOT_FOUND if the named entity or source does not exist.
-func (s *Store) ListClaims(ctx context.Context, v graph.View, q ClaimQuery) (graph.Page[*graph.Claim], error) {
+func (s *Store) ListClaims(ctx context.Context, v graph.View, q graph.ClaimQuery) (graph.Page[*graph.Claim], error) {
 	var page graph.Page[*graph.Claim]
 	err := s.read(ctx, v, func(r *reader) error {
 		var ids []uint64

@@ -109,11 +109,11 @@ func TestApplyAndRead(t *testing.T) {
 	if len(found) != 1 || found[0].Key != "trainium3" {
 		t.Errorf("FindEntities(TRN prefix) = %v", found)
 	}
-	page, err := s.EntityStatements(ctx, graph.View{}, "trainium3", store.EdgeQuery{Predicate: "manufacturedBy"})
+	page, err := s.EntityStatements(ctx, graph.View{}, "trainium3", graph.EdgeQuery{Predicate: "manufacturedBy"})
 	if err != nil || page.Total != 1 || page.Items[0].Object.Entity != "tsmc" {
 		t.Fatalf("manufacturedBy = %+v, %v", page, err)
 	}
-	in, _ := s.EntityStatements(ctx, graph.View{}, "tsmc", store.EdgeQuery{Direction: graph.Incoming})
+	in, _ := s.EntityStatements(ctx, graph.View{}, "tsmc", graph.EdgeQuery{Direction: graph.Incoming})
 	if got, want := in.Total, 2; got != want {
 		t.Errorf("tsmc incoming total = %d, want %d", got, want)
 	}
@@ -122,11 +122,11 @@ func TestApplyAndRead(t *testing.T) {
 	if st.Predicate != "customerOf" || !st.References[0].Verified || st.References[0].Locator.End == 0 {
 		t.Errorf("customerOf reference = %+v, want verified with offsets", st.References[0])
 	}
-	claims, err := s.ListClaims(ctx, graph.View{}, store.ClaimQuery{Claimant: "andy-jassy"})
+	claims, err := s.ListClaims(ctx, graph.View{}, graph.ClaimQuery{Claimant: "andy-jassy"})
 	if err != nil || claims.Total != 1 || claims.Items[0].Key != "jassy-sold-out" {
 		t.Errorf("claims by andy-jassy = %+v, %v", claims, err)
 	}
-	about, _ := s.ListClaims(ctx, graph.View{}, store.ClaimQuery{About: "trainium3"})
+	about, _ := s.ListClaims(ctx, graph.View{}, graph.ClaimQuery{About: "trainium3"})
 	if about.Total != 1 {
 		t.Errorf("claims about trainium3 total = %d, want 1", about.Total)
 	}
@@ -236,13 +236,13 @@ func TestRetractionAndAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	t1 := s.LastChange()
-	page, _ := s.EntityStatements(ctx, graph.View{}, "trainium3", store.EdgeQuery{Predicate: "tdp"})
+	page, _ := s.EntityStatements(ctx, graph.View{}, "trainium3", graph.EdgeQuery{Predicate: "tdp"})
 	key := page.Items[0].Key
 	if _, err := s.Apply(ctx, "analyst", []graph.Record{{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: key, Reason: "datasheet revised"}}}); err != nil {
 		t.Fatal(err)
 	}
-	now, _ := s.EntityStatements(ctx, graph.View{}, "trainium3", store.EdgeQuery{Predicate: "tdp"})
-	then, _ := s.EntityStatements(ctx, graph.View{AsOf: t1}, "trainium3", store.EdgeQuery{Predicate: "tdp"})
+	now, _ := s.EntityStatements(ctx, graph.View{}, "trainium3", graph.EdgeQuery{Predicate: "tdp"})
+	then, _ := s.EntityStatements(ctx, graph.View{AsOf: t1}, "trainium3", graph.EdgeQuery{Predicate: "tdp"})
 	if now.Total != 0 || then.Total != 1 {
 		t.Errorf("tdp statements now=%d asOf=%d, want 0 and 1", now.Total, then.Total)
 	}
@@ -271,7 +271,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if _, err := a.Apply(ctx, "test", mustRecords(t, more)); err != nil {
 		t.Fatal(err)
 	}
-	page, _ := a.EntityStatements(ctx, graph.View{}, "trainium3", store.EdgeQuery{Predicate: "designedBy"})
+	page, _ := a.EntityStatements(ctx, graph.View{}, "trainium3", graph.EdgeQuery{Predicate: "designedBy"})
 	if _, err := a.Apply(ctx, "test", []graph.Record{{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: page.Items[0].Key, Reason: "test"}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,14 +14,6 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// Result reports what a write did.
-type Result struct {
-	Written   int       // records that produced a new version
-	Unchanged int       // records identical to what was stored
-	Keys      []string  // key of every record, in input order
-	At        time.Time // recorded time of the write (the last one for imports)
-}
-
 // change is the value of a log key.
 type change struct {
 	Op     string `json:"op"` // add, update, retract, reassert, rank
@@ -43,7 +35,7 @@ type writer struct {
 	sn      snapshot
 	kinds   map[string]graph.Kind
 	sources map[string]sourceInfo
-	res     *Result
+	res     *graph.WriteResult
 	ops     int
 }
 
@@ -61,7 +53,7 @@ type sourceInfo struct {
 // malformed date or URL, a quote not in its source), CONFLICT (a kind
 // change, a URL or key already taken) or NOT_FOUND (retracting an unknown
 // statement). A batch too large for one transaction is refused; use Import.
-func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*Result, error) {
+func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*graph.WriteResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	w := s.newWriter(ctx, by, false)
@@ -82,7 +74,7 @@ func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*Res
 // import completes, and if the process dies midway, the next Open makes
 // the partial import invisible for good. progress, if not nil, is called
 // after each transaction with the number of records done.
-func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*Result, error) {
+func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*graph.WriteResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if err := s.precheck(ctx, recs); err != nil {
@@ -162,7 +154,7 @@ func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer 
 	return &writer{
 		s: s, ctx: ctx, txn: s.db.NewTransaction(true), chunked: chunked, by: by,
 		floor: s.clock, last: s.clock, sn: s.latest(),
-		kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{}, res: &Result{},
+		kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{}, res: &graph.WriteResult{},
 	}
 }
 

@@ -1,0 +1,219 @@
+package schema
+
+import (
+	"context"
+	"strings"
+
+	"github.com/chipgraph/chipgraph/graph"
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+type claimResolver struct {
+	r *root
+	v graph.View
+	c *graph.Claim
+}
+
+func (r *root) claim(v graph.View, c *graph.Claim) *claimResolver {
+	if c == nil {
+		return nil
+	}
+	return &claimResolver{r: r, v: v, c: c}
+}
+
+func (x *claimResolver) ID() graphql.ID { return globalID("Claim", x.c.Key) }
+func (x *claimResolver) Key() string    { return x.c.Key }
+func (x *claimResolver) Claimant(ctx context.Context) (*entityResolver, error) {
+	e, err := x.r.mustEntity(ctx, x.v, x.c.Claimant)
+	return x.r.entity(x.v, e), err
+}
+func (x *claimResolver) Stated() *Date    { return dateOrNil(x.c.Stated) }
+func (x *claimResolver) Modality() string { return strings.ToUpper(string(x.c.Modality)) }
+func (x *claimResolver) Text() string     { return x.c.Text }
+func (x *claimResolver) Quote() *string {
+	if x.c.Reference.Quote == "" {
+		return nil
+	}
+	return &x.c.Reference.Quote
+}
+func (x *claimResolver) Source(ctx context.Context) (*sourceResolver, error) {
+	return x.r.mustSource(ctx, x.v, x.c.Reference.Source)
+}
+func (x *claimResolver) Reference() *referenceResolver {
+	return &referenceResolver{r: x.r, v: x.v, ref: &x.c.Reference}
+}
+func (x *claimResolver) About(ctx context.Context) ([]*entityResolver, error) {
+	es, err := x.r.svc.Entities(ctx, x.v, x.c.About)
+	if err != nil {
+		return nil, x.r.fail(err)
+	}
+	out := make([]*entityResolver, 0, len(es))
+	for _, e := range es {
+		if e != nil {
+			out = append(out, x.r.entity(x.v, e))
+		}
+	}
+	return out, nil
+}
+func (x *claimResolver) Value() *claimValueResolver {
+	if x.c.Value == nil {
+		return nil
+	}
+	return &claimValueResolver{x.c.Value}
+}
+func (x *claimResolver) Recorded() *recordedResolver { return &recordedResolver{x.c.Recorded} }
+func (x *claimResolver) Current() bool               { return x.c.Retracted == nil }
+func (x *claimResolver) Retraction() *retractionResolver {
+	if x.c.Retracted == nil {
+		return nil
+	}
+	return &retractionResolver{x.c.Retracted}
+}
+
+type claimValueResolver struct{ v *graph.ClaimValue }
+
+func strOrNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (x *claimValueResolver) Amount() float64    { return x.v.Amount }
+func (x *claimValueResolver) Unit() *string      { return strOrNil(x.v.Unit) }
+func (x *claimValueResolver) Currency() *string  { return strOrNil(x.v.Currency) }
+func (x *claimValueResolver) Lower() *float64    { return x.v.Lower }
+func (x *claimValueResolver) Upper() *float64    { return x.v.Upper }
+func (x *claimValueResolver) Approximate() bool  { return x.v.Approximate }
+func (x *claimValueResolver) Condition() *string { return strOrNil(x.v.Condition) }
+func (x *claimValueResolver) Display() string {
+	val := graph.Quantity(x.v.Amount, x.v.Unit)
+	if x.v.Currency != "" {
+		val = graph.Money(x.v.Amount, x.v.Currency)
+	} else if x.v.Unit == "" {
+		val = graph.Quantity(x.v.Amount, "1")
+	}
+	val.Approximate = x.v.Approximate
+	s := val.String()
+	if x.v.Condition != "" {
+		s += " (" + x.v.Condition + ")"
+	}
+	return s
+}
+
+// --- claim connection
+
+type claimConnection struct {
+	nodes   []*claimResolver
+	cursors []string
+	total   int
+	hasNext bool
+}
+
+func (r *root) claims(ctx context.Context, v graph.View, q graph.ClaimQuery, firstArg *int32, afterArg *string) (*claimConnection, error) {
+	first, after, err := r.page(firstArg, afterArg)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	q.First, q.After = first, after
+	p, err := r.svc.ListClaims(ctx, v, q)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	c := &claimConnection{total: p.Total, hasNext: p.HasNext}
+	for i, cl := range p.Items {
+		c.nodes = append(c.nodes, r.claim(v, cl))
+		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
+	}
+	return c, nil
+}
+
+type claimEdge struct {
+	cursor string
+	node   *claimResolver
+}
+
+func (e *claimEdge) Cursor() string       { return e.cursor }
+func (e *claimEdge) Node() *claimResolver { return e.node }
+
+func (c *claimConnection) Edges() []*claimEdge {
+	out := make([]*claimEdge, len(c.nodes))
+	for i := range c.nodes {
+		out[i] = &claimEdge{c.cursors[i], c.nodes[i]}
+	}
+	return out
+}
+func (c *claimConnection) Nodes() []*claimResolver {
+	if c.nodes == nil {
+		return []*claimResolver{}
+	}
+	return c.nodes
+}
+func (c *claimConnection) TotalCount() int32   { return int32(c.total) }
+func (c *claimConnection) PageInfo() *pageInfo { return newPageInfo(c.cursors, c.hasNext) }
+
+// --- sources
+
+type sourceResolver struct {
+	r *root
+	v graph.View
+	s *graph.Source
+}
+
+func (x *sourceResolver) ID() graphql.ID              { return globalID("Source", x.s.Key) }
+func (x *sourceResolver) Key() string                 { return x.s.Key }
+func (x *sourceResolver) URL() *string                { return strOrNil(x.s.URL) }
+func (x *sourceResolver) Title() *string              { return strOrNil(x.s.Title) }
+func (x *sourceResolver) Publisher() *string          { return strOrNil(x.s.Publisher) }
+func (x *sourceResolver) Author() *string             { return strOrNil(x.s.Author) }
+func (x *sourceResolver) Kind() string                { return strings.ToUpper(string(x.s.Kind)) }
+func (x *sourceResolver) Published() *Date            { return dateOrNil(x.s.Published) }
+func (x *sourceResolver) Retrieved() *Date            { return dateOrNil(x.s.Retrieved) }
+func (x *sourceResolver) Text() *string               { return strOrNil(x.s.Text) }
+func (x *sourceResolver) Sha256() *string             { return strOrNil(x.s.SHA256) }
+func (x *sourceResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
+func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statementConnection, error) {
+	first, after, err := x.r.page(&a.First, a.After)
+	if err != nil {
+		return nil, x.r.fail(err)
+	}
+	p, err := x.r.svc.SourceStatements(ctx, x.v, x.s.Key, after, first)
+	if err != nil {
+		return nil, x.r.fail(err)
+	}
+	return x.r.statementConnection(x.v, p, first), nil
+}
+func (x *sourceResolver) Claims(ctx context.Context, a pageArgs) (*claimConnection, error) {
+	return x.r.claims(ctx, x.v, graph.ClaimQuery{Source: x.s.Key}, &a.First, a.After)
+}
+
+type sourceConnection struct {
+	nodes   []*sourceResolver
+	cursors []string
+	total   int
+	hasNext bool
+}
+
+type sourceEdge struct {
+	cursor string
+	node   *sourceResolver
+}
+
+func (e *sourceEdge) Cursor() string        { return e.cursor }
+func (e *sourceEdge) Node() *sourceResolver { return e.node }
+
+func (c *sourceConnection) Edges() []*sourceEdge {
+	out := make([]*sourceEdge, len(c.nodes))
+	for i := range c.nodes {
+		out[i] = &sourceEdge{c.cursors[i], c.nodes[i]}
+	}
+	return out
+}
+func (c *sourceConnection) Nodes() []*sourceResolver {
+	if c.nodes == nil {
+		return []*sourceResolver{}
+	}
+	return c.nodes
+}
+func (c *sourceConnection) TotalCount() int32   { return int32(c.total) }
+func (c *sourceConnection) PageInfo() *pageInfo { return newPageInfo(c.cursors, c.hasNext) }

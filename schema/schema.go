@@ -1,0 +1,152 @@
+package schema
+
+import (
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/chipgraph/chipgraph/graph"
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+)
+
+//go:embed schema.graphql
+var sdl string
+
+// SDL returns the schema's SDL.
+func SDL() string { return sdl }
+
+// Options configure New.
+type Options struct {
+	// MaxDepth limits query nesting (0: DefaultMaxDepth).
+	MaxDepth int
+	// MaxPageSize caps `first` on every connection (0: DefaultMaxPageSize).
+	MaxPageSize int
+	// Logger receives internal errors; nil uses log.Default().
+	Logger *log.Logger
+}
+
+// Defaults for Options.
+const (
+	DefaultMaxDepth    = 15
+	DefaultMaxPageSize = 500
+)
+
+// New builds the executable schema over svc.
+func New(svc Service, opts Options) (*graphql.Schema, error) {
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = DefaultMaxPageSize
+	}
+	if opts.Logger == nil {
+		opts.Logger = log.Default()
+	}
+	r := &root{svc: svc, log: opts.Logger, maxPage: opts.MaxPageSize}
+	return graphql.ParseSchema(sdl, r,
+		graphql.MaxDepth(opts.MaxDepth),
+		graphql.MaxParallelism(8),
+		graphql.Logger(panicLogger{opts.Logger}),
+		graphql.PanicHandler(panicHandler{opts.Logger}),
+	)
+}
+
+// root resolves Query and Mutation fields.
+type root struct {
+	svc     Service
+	log     *log.Logger
+	maxPage int
+}
+
+// apiError is an error with GraphQL extensions: code (and, for bad input,
+// reason and field).
+type apiError struct {
+	msg string
+	ext map[string]any
+}
+
+func (e *apiError) Error() string              { return e.msg }
+func (e *apiError) Extensions() map[string]any { return e.ext }
+
+// fail converts err into an apiError. Errors that are not chipgraph's own
+// are logged and shown only as "internal error".
+func (r *root) fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ge *graph.Error
+	if !errors.As(err, &ge) {
+		r.log.Printf("internal error: %v", err)
+		return &apiError{msg: "internal error", ext: map[string]any{"code": graph.EINTERNAL}}
+	}
+	ext := map[string]any{"code": ge.Code}
+	if ge.Reason != "" {
+		ext["reason"] = ge.Reason
+	}
+	if ge.Field != "" {
+		ext["field"] = ge.Field
+	}
+	return &apiError{msg: err.Error(), ext: ext}
+}
+
+// --- global IDs: base64("<Type>:<key>"), opaque to clients.
+
+func globalID(typ, key string) graphql.ID {
+	return graphql.ID(base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + key)))
+}
+
+func parseGlobalID(id graphql.ID) (typ, key string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(string(id))
+	if err == nil {
+		var ok bool
+		if typ, key, ok = strings.Cut(string(b), ":"); ok && key != "" {
+			return typ, key, nil
+		}
+	}
+	return "", "", graph.Invalid("id", graph.RBadValue, "malformed node ID %q", string(id))
+}
+
+// --- cursors: the store's position, base64-wrapped so clients treat it as opaque.
+
+func encodeCursor(c string) string { return base64.RawURLEncoding.EncodeToString([]byte(c)) }
+
+func decodeCursor(c *string) (string, error) {
+	if c == nil || *c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*c)
+	if err != nil {
+		return "", graph.Invalid("after", graph.RBadValue, "malformed cursor %q", *c)
+	}
+	return string(b), nil
+}
+
+// page validates first/after arguments.
+func (r *root) page(first *int32, after *string) (int, string, error) {
+	n := 50
+	if first != nil {
+		n = int(*first)
+	}
+	if n < 0 || n > r.maxPage {
+		return 0, "", &graph.Error{Code: graph.ETOOCOMPLEX, Reason: graph.RBadValue, Field: "first",
+			Message: fmt.Sprintf("first must be between 0 and %d (the page size limit), got %d", r.maxPage, n)}
+	}
+	a, err := decodeCursor(after)
+	return n, a, err
+}
+
+type panicLogger struct{ l *log.Logger }
+
+func (p panicLogger) LogPanic(_ context.Context, v any) { p.l.Printf("graphql: panic: %v", v) }
+
+type panicHandler struct{ l *log.Logger }
+
+func (p panicHandler) MakePanicError(_ context.Context, v any) *gqlerrors.QueryError {
+	p.l.Printf("graphql: panic in resolver: %v", v)
+	return &gqlerrors.QueryError{Message: "internal error", Extensions: map[string]any{"code": graph.EINTERNAL}}
+}

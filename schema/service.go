@@ -1,0 +1,28 @@
+package schema
+
+import (
+	"context"
+
+	"github.com/chipgraph/chipgraph/graph"
+)
+
+// Service is what the API needs from storage. *store.Store implements it;
+// the interface lives here, with its consumer.
+type Service interface {
+	// Reads. Batch reads return one element per key, nil where absent.
+	Entity(ctx context.Context, v graph.View, key string) (*graph.Entity, error)
+	Entities(ctx context.Context, v graph.View, keys []string) ([]*graph.Entity, error)
+	Statements(ctx context.Context, v graph.View, keys []string) ([]*graph.Statement, error)
+	Claims(ctx context.Context, v graph.View, keys []string) ([]*graph.Claim, error)
+	Sources(ctx context.Context, v graph.View, keys []string) ([]*graph.Source, error)
+	SourceByURL(ctx context.Context, v graph.View, url string) (*graph.Source, error)
+	FindEntities(ctx context.Context, v graph.View, name string, prefix bool, kind graph.Kind, limit int) ([]*graph.Entity, error)
+	ListEntities(ctx context.Context, v graph.View, kind graph.Kind, after string, first int) (graph.Page[*graph.Entity], error)
+	EntityStatements(ctx context.Context, v graph.View, key string, q graph.EdgeQuery) (graph.Page[*graph.Statement], error)
+	SourceStatements(ctx context.Context, v graph.View, key, after string, first int) (graph.Page[*graph.Statement], error)
+	ListClaims(ctx context.Context, v graph.View, q graph.ClaimQuery) (graph.Page[*graph.Claim], error)
+	ListSources(ctx context.Context, v graph.View, after string, first int) (graph.Page[*graph.Source], error)
+
+	// Apply validates records and writes them atomically; by names the writer.
+	Apply(ctx context.Context, by string, recs []graph.Record) (*graph.WriteResult, error)
+}

@@ -1,0 +1,421 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/schema"
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+)
+
+// Response media types.
+const (
+	mediaGraphQLResponse = "application/graphql-response+json"
+	mediaJSON            = "application/json"
+)
+
+// Error codes the server adds to those of package graph.
+const (
+	codeParseFailed      = "GRAPHQL_PARSE_FAILED"
+	codeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+	codeBadRequest       = "BAD_REQUEST"
+	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	codeNotAcceptable    = "NOT_ACCEPTABLE"
+	codeTooLarge         = "REQUEST_TOO_LARGE"
+	codeUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE"
+	codeInternal         = graph.EINTERNAL
+)
+
+// params is a GraphQL-over-HTTP request.
+type params struct {
+	Query         string
+	OperationName string
+	Variables     map[string]any
+	Extensions    map[string]any
+}
+
+// requestError is a failure to read a GraphQL-over-HTTP request.
+type requestError struct {
+	status  int
+	code    string
+	message string
+}
+
+func badRequest(format string, args ...any) *requestError {
+	return &requestError{http.StatusBadRequest, codeBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// response is the GraphQL response as sent.
+type response struct {
+	Errors     []gqlError      `json:"errors,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+type gqlError struct {
+	Message    string               `json:"message"`
+	Locations  []gqlerrors.Location `json:"locations,omitempty"`
+	Path       []any                `json:"path,omitempty"`
+	Extensions map[string]any       `json:"extensions"`
+}
+
+func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		writeErrors(w, mediaJSON, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			fmt.Sprintf("method %s not allowed; use GET or POST", r.Method))
+		return
+	}
+	media, ok := negotiate(r.Header.Values("Accept"))
+	if !ok {
+		if r.Method == http.MethodGet && !r.URL.Query().Has("query") && acceptsHTML(r) {
+			// A browser opened the endpoint: send it to the query page.
+			http.Redirect(w, r, "./", http.StatusSeeOther)
+			return
+		}
+		writeErrors(w, mediaJSON, http.StatusNotAcceptable, codeNotAcceptable,
+			"none of the media types in Accept is supported; accept "+mediaGraphQLResponse+" or "+mediaJSON)
+		return
+	}
+
+	ctx, ok := h.authorize(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chipgraph", error="invalid_token"`)
+		writeErrors(w, media, http.StatusUnauthorized, graph.EUNAUTHORIZED, "invalid write token")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
+
+	var p *params
+	var rerr *requestError
+	if r.Method == http.MethodGet {
+		p, rerr = readGET(r, h.maxBody)
+	} else {
+		p, rerr = readPOST(w, r, h.maxBody)
+	}
+	if rerr != nil {
+		writeErrors(w, media, rerr.status, rerr.code, rerr.message)
+		return
+	}
+
+	doc := scanDocument(p.Query, h.maxDepth)
+	if doc.tooDeep {
+		// A validation rule of our own: a request error like any other.
+		h.writeResponse(w, media, &response{Errors: []gqlError{{
+			Message:    fmt.Sprintf("query is nested deeper than the limit of %d levels", h.maxDepth),
+			Extensions: map[string]any{"code": graph.ETOOCOMPLEX, "limit": h.maxDepth},
+		}}})
+		return
+	}
+	if r.Method == http.MethodGet {
+		if typ, ok := doc.operationType(p.OperationName); ok && typ == "mutation" {
+			w.Header().Set("Allow", "POST")
+			writeErrors(w, media, http.StatusMethodNotAllowed, codeMethodNotAllowed, "mutations must be sent with POST")
+			return
+		}
+	}
+
+	res := h.schema.Exec(ctx, p.Query, p.OperationName, p.Variables)
+	out := &response{Data: res.Data, Extensions: res.Extensions}
+	executed := len(res.Data) > 0
+	for _, qe := range res.Errors {
+		out.Errors = append(out.Errors, h.convertError(qe, executed))
+	}
+	h.writeResponse(w, media, out)
+}
+
+// authorize returns the request's context marked with its write access, and
+// false when the request carries a bearer token that is not the write token.
+// Other Authorization schemes are ignored (a proxy may use them).
+func (h *handler) authorize(r *http.Request) (context.Context, bool) {
+	ctx := r.Context()
+	if h.readOnly {
+		return schema.WithReadOnly(ctx), true
+	}
+	scheme, token, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return ctx, true
+	}
+	// Hashing both sides makes the comparison constant-time in the length too.
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	if subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) != 1 {
+		return ctx, false
+	}
+	if r.Method != http.MethodPost {
+		return ctx, true // GET is safe: it never writes
+	}
+	return schema.WithWriter(ctx, "token"), true
+}
+
+func readGET(r *http.Request, limit int64) (*params, *requestError) {
+	if int64(len(r.URL.RawQuery)) > limit {
+		return nil, &requestError{http.StatusRequestURITooLong, codeTooLarge,
+			fmt.Sprintf("URL query is larger than the limit of %d bytes; use POST", limit)}
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, badRequest("malformed URL query: %v", err)
+	}
+	if !q.Has("query") {
+		return nil, badRequest("missing query parameter")
+	}
+	p := &params{Query: q.Get("query"), OperationName: q.Get("operationName")}
+	if p.Variables, err = jsonObject(q.Get("variables")); err != nil {
+		return nil, badRequest("variables must be a JSON object: %v", err)
+	}
+	if p.Extensions, err = jsonObject(q.Get("extensions")); err != nil {
+		return nil, badRequest("extensions must be a JSON object: %v", err)
+	}
+	return p, nil
+}
+
+func readPOST(w http.ResponseWriter, r *http.Request, limit int64) (*params, *requestError) {
+	ct := r.Header.Get("Content-Type")
+	mt, ps, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || mt != mediaJSON || !isUTF8(ps) {
+		w.Header().Set("Accept-Post", mediaJSON)
+		return nil, &requestError{http.StatusUnsupportedMediaType, codeUnsupportedMedia,
+			"Content-Type must be application/json (UTF-8)"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return nil, &requestError{http.StatusRequestEntityTooLarge, codeTooLarge,
+				fmt.Sprintf("request body is larger than the limit of %d bytes", limit)}
+		}
+		return nil, badRequest("reading request body: %v", err)
+	}
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, badRequest("request body is empty; send a JSON object with a query")
+	}
+	if body[0] != '{' {
+		return nil, badRequest("request body must be a JSON object (batches are not supported)")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, badRequest("request body is not valid JSON: %v", err)
+	}
+	p := &params{}
+	q, ok := raw["query"]
+	if !ok || isNull(q) {
+		return nil, badRequest("missing query")
+	}
+	if q[0] != '"' || json.Unmarshal(q, &p.Query) != nil {
+		return nil, badRequest("query must be a string")
+	}
+	if op, ok := raw["operationName"]; ok && !isNull(op) {
+		if op[0] != '"' || json.Unmarshal(op, &p.OperationName) != nil {
+			return nil, badRequest("operationName must be a string")
+		}
+	}
+	if p.Variables, err = rawObject(raw["variables"]); err != nil {
+		return nil, badRequest("variables must be an object")
+	}
+	if p.Extensions, err = rawObject(raw["extensions"]); err != nil {
+		return nil, badRequest("extensions must be an object")
+	}
+	return p, nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(raw) == "null" }
+
+// jsonObject decodes a JSON object given as a string parameter; "" and
+// "null" give nil.
+func jsonObject(s string) (map[string]any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return rawObject(json.RawMessage(s))
+}
+
+// rawObject decodes a JSON object; absent or null gives nil.
+func rawObject(raw json.RawMessage) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, errors.New("not an object")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func isUTF8(ps map[string]string) bool {
+	cs, ok := ps["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "utf8")
+}
+
+// negotiate picks the response media type from the Accept header values.
+// application/graphql-response+json wins when listed explicitly with a q at
+// least that of application/json; wildcards and a missing header give
+// application/json. It returns false when neither type is acceptable.
+func negotiate(accept []string) (string, bool) {
+	header := strings.TrimSpace(strings.Join(accept, ","))
+	if header == "" {
+		return mediaJSON, true
+	}
+	qGR, qJSON, qApp, qAll := -1.0, -1.0, -1.0, -1.0
+	for part := range strings.SplitSeq(header, ",") {
+		mt, ps, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := ps["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+				continue
+			}
+		}
+		if !isUTF8(ps) {
+			continue
+		}
+		switch mt {
+		case mediaGraphQLResponse:
+			qGR = max(qGR, q)
+		case mediaJSON:
+			qJSON = max(qJSON, q)
+		case "application/*":
+			qApp = max(qApp, q)
+		case "*/*":
+			qAll = max(qAll, q)
+		}
+	}
+	// The most specific range that matches a type gives its q.
+	effective := func(exact float64) float64 {
+		for _, q := range []float64{exact, qApp, qAll} {
+			if q >= 0 {
+				return q
+			}
+		}
+		return 0
+	}
+	switch jsonQ := effective(qJSON); {
+	case qGR > 0 && qGR >= jsonQ:
+		return mediaGraphQLResponse, true
+	case jsonQ > 0:
+		return mediaJSON, true
+	case effective(qGR) > 0:
+		return mediaGraphQLResponse, true
+	}
+	return "", false
+}
+
+func acceptsHTML(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		if strings.Contains(v, "text/html") {
+			return true
+		}
+	}
+	return false
+}
+
+// convertError gives a graph-gophers error its extensions.code and hides
+// the text of internal errors. executed reports whether the response has
+// data, which tells request errors from execution errors.
+func (h *handler) convertError(qe *gqlerrors.QueryError, executed bool) gqlError {
+	e := gqlError{Message: qe.Message, Locations: qe.Locations, Path: qe.Path, Extensions: map[string]any{}}
+	for k, v := range qe.Extensions {
+		e.Extensions[k] = v
+	}
+	code, _ := e.Extensions["code"].(string)
+	var ge *graph.Error
+	switch {
+	case code != "":
+	case errors.Is(qe, context.DeadlineExceeded) || errors.Is(qe, context.Canceled):
+		code = graph.ETIMEOUT
+		e.Message = fmt.Sprintf("request did not finish within %s", h.timeout)
+	case errors.As(qe.ResolverError, &ge):
+		code = ge.Code
+		if ge.Reason != "" && e.Extensions["reason"] == nil {
+			e.Extensions["reason"] = ge.Reason
+		}
+		if ge.Field != "" && e.Extensions["field"] == nil {
+			e.Extensions["field"] = ge.Field
+		}
+	case qe.ResolverError != nil:
+		code = codeInternal
+	case strings.HasPrefix(qe.Message, "panic occurred"):
+		code = codeInternal
+	case !executed && errors.Is(qe, gqlerrors.ErrSyntax):
+		code = codeParseFailed
+	case !executed && (qe.Rule == "MaxDepthExceeded" || qe.Rule == "OverlapValidationLimitExceeded"):
+		code = graph.ETOOCOMPLEX
+	case !executed:
+		code = codeValidationFailed
+	case errors.Is(qe, graphql.ErrTooManySelections):
+		code = graph.ETOOCOMPLEX
+	case len(qe.Path) == 0:
+		code = graph.EINVALID // argument coercion while selecting fields
+	default:
+		code = codeInternal // for example a resolver returned nil for a non-null field
+	}
+	if code == codeInternal {
+		h.logger.Printf("graphql: internal error at %v: %s", qe.Path, qe.Message)
+		e.Message = "internal error"
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+	return e
+}
+
+// writeResponse sends a GraphQL response with the status the media type
+// calls for: application/json is always 200; application/graphql-response+json
+// is 200 when there is data and otherwise the status of the first error.
+func (h *handler) writeResponse(w http.ResponseWriter, media string, res *response) {
+	status := http.StatusOK
+	if media == mediaGraphQLResponse && len(res.Data) == 0 {
+		status = http.StatusBadRequest
+		if len(res.Errors) > 0 {
+			code, _ := res.Errors[0].Extensions["code"].(string)
+			switch s := graph.HTTPStatus(code); {
+			case code == codeParseFailed || code == codeValidationFailed:
+			case s >= 400:
+				status = s
+			}
+		}
+	}
+	body, err := json.Marshal(res)
+	if err != nil {
+		h.logger.Printf("graphql: encoding response: %v", err)
+		writeErrors(w, media, http.StatusInternalServerError, codeInternal, "internal error")
+		return
+	}
+	writeBody(w, media, status, body)
+}
+
+// writeErrors sends a response holding one error and no data.
+func writeErrors(w http.ResponseWriter, media string, status int, code, message string) {
+	body, _ := json.Marshal(response{Errors: []gqlError{{Message: message, Extensions: map[string]any{"code": code}}}})
+	writeBody(w, media, status, body)
+}
+
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	_ = json.NewEncoder(w).Encode(v)
+}

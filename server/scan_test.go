@@ -1,0 +1,122 @@
+package server
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var scanTests = []struct {
+	src       string
+	opName    string
+	wantDepth int
+	wantType  string // "" when the operation cannot be told
+}{
+	{`{ hello }`, "", 1, "query"},
+	{`query { a { b } }`, "", 2, "query"},
+	{`mutation { set(v: "x") }`, "", 1, "mutation"},
+	{`subscription S { tick }`, "", 1, "subscription"},
+	{`mutation M($v: In = {a: {b: 1}}) @d(x: {y: 2}) { set }`, "", 2, "mutation"},
+	{`query Q { a } mutation M { b }`, "M", 1, "mutation"},
+	{`query Q { a } mutation M { b }`, "Q", 1, "query"},
+	{`query Q { a } mutation M { b }`, "", 1, ""},
+	{`query Q { a } mutation M { b }`, "X", 1, ""},
+	{`query @dir { a }`, "dir", 1, ""}, // a directive name is not the operation's name
+	{`fragment F on Query { a { b { c } } } mutation { ...F }`, "", 3, "mutation"},
+	{`# mutation { x }` + "\n" + `{ a }`, "", 1, "query"},
+	{`{ a(s: "mutation { {{{ ") }`, "", 1, "query"},
+	{`{ a(s: "\" {{{") }`, "", 1, "query"},
+	{`{ a(s: """ {{{ "" " """) }`, "", 1, "query"},
+	{`{ a(s: """ \""" {{{ """) }`, "", 4, "query"}, // the parser ends the string at \"""
+	{`{ a(n: 1e5, m: -2.5E-3) }`, "", 1, "query"},
+	{`{ a(l: [[{x: 1}]]) }`, "", 2, "query"},
+	{`{`, "", 1, "query"},
+	{``, "", 0, ""},
+	{`"unterminated`, "", 0, ""},
+}
+
+func TestScanDocument(t *testing.T) {
+	for _, tt := range scanTests {
+		t.Run(tt.src, func(t *testing.T) {
+			info := scanDocument(tt.src, 0)
+			if info.depth != tt.wantDepth {
+				t.Errorf("scanDocument(%q) depth got %v, want %v", tt.src, info.depth, tt.wantDepth)
+			}
+			typ, _ := info.operationType(tt.opName)
+			if typ != tt.wantType {
+				t.Errorf("scanDocument(%q).operationType(%q) got %q, want %q", tt.src, tt.opName, typ, tt.wantType)
+			}
+		})
+	}
+}
+
+func TestScanDocument_Limit(t *testing.T) {
+	for _, tt := range []struct {
+		src         string
+		limit       int
+		wantTooDeep bool
+	}{
+		{`{ a { b } }`, 2, false},
+		{`{ a { b { c } } }`, 2, true},
+		{strings.Repeat("{", 1000), 15, true},
+		{`{ a(s: "` + strings.Repeat("{", 1000) + `") }`, 15, false},
+	} {
+		if got := scanDocument(tt.src, tt.limit).tooDeep; got != tt.wantTooDeep {
+			t.Errorf("scanDocument(%.20q, %d).tooDeep got %v, want %v", tt.src, tt.limit, got, tt.wantTooDeep)
+		}
+	}
+}
+
+// A megabyte of flat query scans in a few milliseconds.
+func TestScanDocument_Megabyte(t *testing.T) {
+	src := "{ " + strings.Repeat(`a: echo(s: "x\"y") # c`+"\n", 1<<20/24) + "}"
+	start := time.Now()
+	info := scanDocument(src, 15)
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("scanning %d bytes took %v", len(src), d)
+	}
+	if info.depth != 1 || info.tooDeep {
+		t.Errorf("depth got %v (tooDeep %v), want 1", info.depth, info.tooDeep)
+	}
+}
+
+func BenchmarkScanDocument(b *testing.B) {
+	src := "{ " + strings.Repeat(`a: echo(s: "x\"y") # c`+"\n", 1<<20/24) + "}"
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		scanDocument(src, 15)
+	}
+}
+
+var negotiateTests = []struct {
+	accept string
+	want   string // "" for 406
+}{
+	{"", mediaJSON},
+	{"*/*", mediaJSON},
+	{"application/*", mediaJSON},
+	{"application/json", mediaJSON},
+	{"application/json; charset=utf-8", mediaJSON},
+	{"application/graphql-response+json", mediaGraphQLResponse},
+	{"application/graphql-response+json; charset=utf-8, application/json; charset=utf-8", mediaGraphQLResponse},
+	{"application/json, application/graphql-response+json", mediaGraphQLResponse},
+	{"application/json, application/graphql-response+json;q=0.5", mediaJSON},
+	{"application/graphql-response+json;q=0, application/json", mediaJSON},
+	{"application/json;q=0, */*", mediaGraphQLResponse},
+	{"application/json; charset=latin1", ""},
+	{"text/html", ""},
+	{"text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.8", mediaJSON},
+	{"garbage;;;", ""},
+}
+
+func TestNegotiate(t *testing.T) {
+	for _, tt := range negotiateTests {
+		got, ok := negotiate([]string{tt.accept})
+		if !ok {
+			got = ""
+		}
+		if got != tt.want {
+			t.Errorf("negotiate(%q) got %q, want %q", tt.accept, got, tt.want)
+		}
+	}
+}
