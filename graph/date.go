@@ -76,6 +76,11 @@ func ParseDate(field, s string) (Date, error) {
 		}
 		s = s[:10]
 	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '-' && r != 'Q' && r != 'q' {
+			return bad()
+		}
+	}
 	parts := strings.Split(s, "-")
 	if len(parts[0]) != 4 {
 		return bad()

@@ -159,6 +159,9 @@ func SourceKeyForURL(raw string) string {
 	if len(slug) > 80 {
 		slug = strings.TrimRight(slug[:80], "-")
 	}
+	if slug == "" {
+		slug = "source"
+	}
 	return slug + "-" + TextHash(strings.TrimSpace(raw))[:8]
 }
 

@@ -53,7 +53,7 @@ func (s *Statement) ValidateShape() error {
 	if !q.PointInTime.IsZero() && (!q.ValidFrom.IsZero() || !q.ValidTo.IsZero()) {
 		return Invalid("qualifiers.pointInTime", RBadValue, "pointInTime excludes validFrom and validTo")
 	}
-	if !q.ValidFrom.IsZero() && !q.ValidTo.IsZero() && q.ValidTo.End().Before(q.ValidFrom.Start()) {
+	if !q.ValidFrom.IsZero() && !q.ValidTo.IsZero() && !q.ValidTo.End().After(q.ValidFrom.Start()) {
 		return Invalid("qualifiers.validTo", RBadDate, "validTo %s is before validFrom %s", q.ValidTo, q.ValidFrom)
 	}
 	for k, v := range q.Extra {

@@ -179,7 +179,9 @@ var goodShapeTests = []struct {
 	{"QuantityInBase", func(s *graph.Statement) { s.Object = graph.Quantity(144e9, "B") }},
 	{"Entity", func(s *graph.Statement) { s.Predicate, s.Object = "designedBy", graph.EntityRef("amazon") }},
 	{"Money", func(s *graph.Statement) { s.Predicate, s.Object = "price", graph.Money(35000, "USD") }},
-	{"Date", func(s *graph.Statement) { s.Predicate, s.Object = "releaseDate", graph.DateOf(graph.MustDate("2025-12")) }},
+	{"Date", func(s *graph.Statement) {
+		s.Predicate, s.Object = "releaseDate", graph.DateOf(graph.MustDate("2025-12"))
+	}},
 	{"Text", func(s *graph.Statement) { s.Predicate, s.Object = "chipType", graph.Text("ASIC") }},
 	{"PointInTime", func(s *graph.Statement) { s.Qualifiers.PointInTime = graph.MustDate("2025-12-02") }},
 	{"ValidRange", func(s *graph.Statement) {

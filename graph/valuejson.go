@@ -109,5 +109,5 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 // cleanJSONError strips the package prefix from encoding/json errors.
 func cleanJSONError(err error) string {
 	s := err.Error()
-	return fmt.Sprint(bytes.TrimPrefix([]byte(s), []byte("json: ")))
+	return fmt.Sprintf("%s", bytes.TrimPrefix([]byte(s), []byte("json: ")))
 }

@@ -15,6 +15,7 @@ const (
 	tagSource    byte = 0x02 // source  | id | ^ts                      → JSON graph.Source version
 	tagStatement byte = 0x03 // stmt    | id | ^ts                      → JSON graph.Statement version
 	tagClaim     byte = 0x04 // claim   | id | ^ts                      → JSON graph.Claim version
+	tagHead      byte = 0x05 // head    | tag | id                      → ts(8) + JSON of the newest version
 	tagKey       byte = 0x08 // key     | rtype | key | 0x00            → id(8) created(8)
 	tagURL       byte = 0x09 // url     | url | 0x00                    → source id(8)
 	tagKind      byte = 0x10 // kind    | kindcode | id                 → intervals
@@ -73,6 +74,24 @@ func parseVersionKey(k []byte) (tag byte, id, ts uint64, err error) {
 		return 0, 0, 0, fmt.Errorf("not a version key: %x", k)
 	}
 	return k[0], binary.BigEndian.Uint64(k[1:9]), ^binary.BigEndian.Uint64(k[9:17]), nil
+}
+
+// headKey holds a copy of a record's newest version, so that reads at or
+// after it need one Get instead of an iterator:
+//
+//	byte 0      tagHead (0x05)
+//	byte 1      version tag (tagEntity..tagClaim)
+//	bytes 2-9   record ID
+//
+// The value is the version's ts (8 bytes, big-endian) followed by its JSON.
+func headKey(tag byte, id uint64) []byte { return u64([]byte{tagHead, tag}, id) }
+
+// parseHeadKey is the inverse of headKey.
+func parseHeadKey(k []byte) (tag byte, id uint64, err error) {
+	if len(k) != 10 || k[0] != tagHead {
+		return 0, 0, fmt.Errorf("not a head key: %x", k)
+	}
+	return k[1], binary.BigEndian.Uint64(k[2:]), nil
 }
 
 // keyIndexKey maps a record's readable key to its ID:

@@ -17,6 +17,7 @@ var goldenKeys = []struct {
 }{
 	{"meta", metaKey("format"), "00666f726d6174"},
 	{"version", versionKey(tagEntity, 1, 2), "010000000000000001fffffffffffffffd"},
+	{"head", headKey(tagStatement, 258), "05030000000000000102"},
 	{"key", keyIndexKey(rEntity, "tsmc"), "080174736d6300"},
 	{"url", urlKey("https://a.b/"), "0968747470733a2f2f612e622f00"},
 	{"kind", kindKey(4, 258), "10040000000000000102"},
@@ -41,6 +42,9 @@ func TestKeyGolden(t *testing.T) {
 func TestKeyRoundTrip(t *testing.T) {
 	if tag, id, ts, err := parseVersionKey(versionKey(tagClaim, 42, 1e18)); err != nil || tag != tagClaim || id != 42 || ts != 1e18 {
 		t.Errorf("parseVersionKey = %d %d %d %v, want %d 42 1e18", tag, id, ts, err, tagClaim)
+	}
+	if tag, id, err := parseHeadKey(headKey(tagSource, 77)); err != nil || tag != tagSource || id != 77 {
+		t.Errorf("parseHeadKey = %d %d %v", tag, id, err)
 	}
 	if rt, k, err := parseKeyIndexKey(keyIndexKey(rSource, "seed-article")); err != nil || rt != rSource || k != "seed-article" {
 		t.Errorf("parseKeyIndexKey = %d %q %v", rt, k, err)

@@ -413,6 +413,9 @@ func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, ch change
 	if err := w.set(versionKey(tag, id, ts), b); err != nil {
 		return err
 	}
+	if err := w.set(headKey(tag, id), append(u64(make([]byte, 0, 8+len(b)), ts), b...)); err != nil {
+		return err
+	}
 	if ch.By == "" {
 		ch.By = w.by
 	}

@@ -6,38 +6,117 @@
 // optional variables (an object).
 const EXAMPLES = [
   {
-    name: 'Who designed a chip, with sources',
+    name: 'Who designs and who fabs Trainium3',
     query: `{
   chip(key: "trainium3") {
     name
     designers {
       edges {
         node { name }
-        references {
-          quote
-          source { title url }
-        }
+        references { quote locator { section } source { title url } importedFrom { title } }
+      }
+    }
+    manufacturers {
+      totalCount
+      edges {
+        node { name }
+        references { quote source { title url } }
       }
     }
   }
 }`,
   },
   {
-    name: 'Chip by key (variables)',
-    query: `query Chip($key: String!) {
-  chip(key: $key) {
+    name: 'Trainium2: no source names a foundry',
+    query: `{
+  chip(name: "Trainium2") {
     name
+    manufacturers { totalCount edges { node { name } } }
   }
 }`,
-    variables: { key: 'trainium3' },
   },
   {
-    name: 'Root fields',
+    name: 'Everything Andy Jassy claimed',
     query: `{
-  __schema {
-    queryType { fields { name description } }
-    mutationType { fields { name description } }
+  person(name: "Andy Jassy") {
+    name
+    claims {
+      totalCount
+      nodes {
+        text
+        modality
+        value { amount currency unit condition approximate display }
+        quote
+        reference { verified locator { start end } }
+        source { title kind }
+      }
+    }
   }
+}`,
+  },
+  {
+    name: 'Chips TSMC manufactures, with provenance',
+    query: `{
+  foundry(key: "tsmc") {
+    name
+    chips(first: 20) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node { name }
+        references { source { title url } importedFrom { title } }
+      }
+    }
+  }
+}`,
+  },
+  {
+    name: 'What a source tells us',
+    query: `{
+  source(key: "seed-article") {
+    title
+    kind
+    sha256
+    statements {
+      totalCount
+      nodes {
+        subject { name }
+        predicate { name }
+        object { display }
+        references { quote verified }
+      }
+    }
+    claims { nodes { claimant { name } text modality } }
+  }
+}`,
+  },
+  {
+    name: 'A chip by key (variables), as of a past instant',
+    query: `query Chip($key: String!, $asOf: Time) {
+  chip(key: $key, asOf: $asOf) {
+    name
+    releaseDate { object { date } }
+    tdp { object { amount unit } references { source { url } } }
+    peakPerformance(precision: "FP8") { object { display } }
+  }
+}`,
+    variables: { key: 'trainium3', asOf: null },
+  },
+  {
+    name: 'Add a statement (needs a write token)',
+    query: `mutation {
+  addStatement(input: {
+    subject: "trainium3"
+    predicate: "manufacturedBy"
+    object: { entity: "tsmc" }
+    references: [{ source: "seed-article", quote: "manufacturing partners like TSMC" }]
+  }) { key references { verified } }
+}`,
+  },
+  {
+    name: 'Predicates',
+    query: `{
+  predicates { name inverse description subjectKinds objectKinds literalType unit multiValued }
 }`,
   },
 ];
