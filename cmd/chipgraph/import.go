@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/store"
+)
+
+const importAbout = `Import writes NDJSON record files into the store: one JSON record per line
+(source, entity, statement, claim or retract), as export writes them. Each
+file is all or nothing: a bad record writes nothing of its file, and the
+error names the file and line. Files are imported in order; a failing file
+stops the command, and the files before it stay imported. "-" reads
+standard input. The store must not be open in a running server.`
+
+// importConfig is the configuration of the import command.
+type importConfig struct {
+	DataDir string
+	By      string // "" means "import:<file base name>"
+	Files   []string
+}
+
+func (c *cli) parseImportFlags(args []string) (importConfig, error) {
+	cfg := importConfig{DataDir: DefaultDataDir}
+	fs := c.newFlagSet("import", "FILE...", importAbout)
+	fs.Var((*nonEmpty)(&cfg.DataDir), "data", "store `directory` (created if missing)")
+	fs.StringVar(&cfg.By, "by", "", "`name` the history records as the writer (default \"import:<file name>\")")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return cfg, err
+	}
+	if len(pos) == 0 {
+		return cfg, fs.usageError("no file given (use - for standard input)")
+	}
+	if stdin := countOf(pos, "-"); stdin > 1 {
+		return cfg, fs.usageError("standard input (-) given more than once")
+	}
+	cfg.Files = pos
+	return cfg, nil
+}
+
+func (c *cli) importFiles(ctx context.Context, args []string) error {
+	cfg, err := c.parseImportFlags(args)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DataDir, false, log.New(c.stderr, "", 0))
+	if err != nil {
+		return err
+	}
+	var done []string
+	for _, name := range cfg.Files {
+		if err := c.importFile(ctx, st, name, cfg.By); err != nil {
+			msg := fmt.Sprintf("%v\nnothing from %s was written", err, displayName(name))
+			if len(done) > 0 {
+				msg += "; the files before it stay imported: " + strings.Join(done, ", ")
+			}
+			return errors.Join(errors.New(msg), st.Close())
+		}
+		done = append(done, displayName(name))
+	}
+	return st.Close()
+}
+
+func displayName(file string) string {
+	if file == "-" {
+		return "stdin"
+	}
+	return file
+}
+
+// importFile reads one file and writes it with one store.Import, then
+// prints its summary on stdout.
+func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) (err error) {
+	name := displayName(file)
+	if by == "" {
+		by = "import:" + filepath.Base(name)
+	}
+	r := c.stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+
+	start := time.Now()
+	p := startProgress(c.stderr, c.terminal, name)
+	defer p.end()
+	var recs []graph.Record
+	facts := 0
+	err = graph.ScanRecords(r, name, func(rec graph.Record) error {
+		recs = append(recs, rec)
+		if rec.Type == graph.StatementRecord || rec.Type == graph.ClaimRecord {
+			facts++
+		}
+		p.update(phaseRead, len(recs), 0)
+		return ctx.Err()
+	})
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: import interrupted", name)
+	} else if err != nil {
+		return err
+	}
+	p.update(phaseWrite, 0, len(recs))
+	res, err := st.Import(ctx, by, recs, func(done int) { p.update(phaseWrite, done, len(recs)) })
+	if err != nil {
+		var le *graph.LineError
+		if errors.As(err, &le) && le.File == "" {
+			le.File = name // store errors carry the line, not the file
+		}
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%s: import interrupted", name)
+		}
+		return err
+	}
+	p.end()
+
+	elapsed := time.Since(start)
+	fmt.Fprintf(c.stdout, "%s: %s records, %s written, %s unchanged; %s facts/s; %s\n",
+		name, commas(len(recs)), commas(res.Written), commas(res.Unchanged),
+		commas(int(rate(facts, elapsed))), roundDuration(elapsed))
+	return nil
+}
+
+// Progress display, drawn on stderr when it is a terminal.
+
+const (
+	phaseRead  = "reading"
+	phaseWrite = "writing"
+)
+
+// progress draws one updating status line for an import. A nil *progress
+// (not a terminal) does nothing.
+type progress struct {
+	w    io.Writer
+	name string
+
+	mu          sync.Mutex
+	phase       string
+	done, total int
+	since       time.Time // start of the phase
+	drawn       bool
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startProgress(w io.Writer, terminal bool, name string) *progress {
+	if !terminal {
+		return nil
+	}
+	p := &progress{w: w, name: name, phase: phaseRead, since: time.Now(), stop: make(chan struct{})}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.mu.Lock()
+				p.draw()
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) update(phase string, done, total int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	if phase != p.phase {
+		p.phase, p.since = phase, time.Now()
+	}
+	p.done, p.total = done, total
+	p.mu.Unlock()
+}
+
+// draw rewrites the status line; p.mu is held.
+func (p *progress) draw() {
+	el := time.Since(p.since)
+	var line string
+	switch {
+	case p.phase == phaseRead:
+		line = fmt.Sprintf("%s: reading… %s records", p.name, commas(p.done))
+	case p.done == 0:
+		line = fmt.Sprintf("%s: checking and writing %s records… %s", p.name, commas(p.total), roundDuration(el))
+	default:
+		r := rate(p.done, el)
+		eta := time.Duration(float64(p.total-p.done) / r * float64(time.Second))
+		line = fmt.Sprintf("%s: %s/%s records  %s/s  ETA %s", p.name, commas(p.done), commas(p.total), commas(int(r)), etaString(eta))
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+	p.drawn = true
+}
+
+// end stops drawing and clears the line. It may be called more than once.
+func (p *progress) end() {
+	if p == nil || p.stop == nil {
+		return
+	}
+	close(p.stop)
+	p.wg.Wait()
+	p.stop = nil
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		d = time.Microsecond
+	}
+	return float64(n) / d.Seconds()
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond)
+	case d < time.Second:
+		return d.Round(time.Millisecond)
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+func etaString(d time.Duration) string {
+	if d < time.Second {
+		return "<1s"
+	}
+	return d.Round(time.Second).String()
+}
+
+// commas formats n with thousands separators: 1234567 → "1,234,567".
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, ch := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func countOf(ss []string, s string) int {
+	n := 0
+	for _, v := range ss {
+		if v == s {
+			n++
+		}
+	}
+	return n
+}
