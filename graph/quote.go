@@ -43,6 +43,11 @@ func foldedRunes(s string) ([]rune, []int) {
 // typographic quote marks (’ for ', “ for "). It returns the byte offsets
 // [start, end) of the match in text and whether it was found.
 func LocateQuote(text, quote string) (start, end int, ok bool) {
+	if t := strings.TrimSpace(quote); t != "" {
+		if i := strings.Index(text, t); i >= 0 {
+			return i, i + len(t), true
+		}
+	}
 	q, _ := foldedRunes(strings.TrimSpace(quote))
 	if len(q) == 0 {
 		return 0, 0, false

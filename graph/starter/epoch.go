@@ -1,6 +1,7 @@
 package starter
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -141,8 +142,19 @@ func EpochRecords(r io.Reader, name string) ([]graph.Record, error) {
 }
 
 // convertEpoch is EpochRecords with the dataset's source record given.
+//
+// The dataset source carries the CSV's text, and every statement gets a
+// second reference to it quoting the row verbatim, so the store verifies
+// the row against the dataset text and reports its offsets.
 func convertEpoch(r io.Reader, name string, dataset *graph.Source) ([]graph.Record, error) {
-	cr := csv.NewReader(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if dataset.Text == "" {
+		dataset.Text = string(raw)
+	}
+	cr := csv.NewReader(bytes.NewReader(raw))
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: empty file (want an Epoch ML hardware CSV)", name)
@@ -172,6 +184,7 @@ func convertEpoch(r io.Reader, name string, dataset *graph.Source) ([]graph.Reco
 	}
 	c.sourceOrder = append(c.sourceOrder, &sourceUse{src: dataset})
 	for {
+		start := cr.InputOffset()
 		cells, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -179,7 +192,8 @@ func convertEpoch(r io.Reader, name string, dataset *graph.Source) ([]graph.Reco
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		row := epochRow{cells: cells, line: line, lines: make([]int, len(cells))}
+		text := strings.TrimRight(string(raw[start:cr.InputOffset()]), "\r\n")
+		row := epochRow{cells: cells, line: line, lines: make([]int, len(cells)), text: text}
 		for i := range cells {
 			row.lines[i], _ = cr.FieldPos(i)
 		}
@@ -198,6 +212,7 @@ type epochRow struct {
 	name     string     // hardware name
 	sheet    string     // source key of the datasheet (or the dataset)
 	modified graph.Date // "Last modified", as a day
+	text     string     // the row as it stands in the CSV, quoted by references
 }
 
 // sourceUse is a linked source and the rows that cite it.
@@ -466,6 +481,16 @@ func (c *epochConverter) add(row *epochRow, column, source, subject, predicate s
 			Retrieved:    row.modified,
 			ImportedFrom: EpochSourceKey,
 		}},
+	}
+	if source != EpochSourceKey {
+		// The row itself, quoted from the dataset's text.
+		s.References = append(s.References, graph.Reference{
+			Source:  EpochSourceKey,
+			Quote:   row.text,
+			Locator: graph.Locator{Section: fmt.Sprintf("%s row %q, column %q", c.base, row.name, column)},
+		})
+	} else {
+		s.References[0].Quote = row.text
 	}
 	if precision != "" {
 		s.Qualifiers.Extra = map[string]string{"precision": precision}
