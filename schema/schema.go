@@ -2,11 +2,13 @@ package schema
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
+	"sort"
 	"strings"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -14,8 +16,32 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 )
 
-//go:embed schema.graphql
-var sdl string
+// The SDL is schema.graphql plus any other *.graphql file beside it (each
+// adding types and `extend type` blocks for one area of the API),
+// concatenated in name order with schema.graphql first.
+//
+//go:embed *.graphql
+var sdlFiles embed.FS
+
+var sdl = loadSDL()
+
+func loadSDL() string {
+	names, err := fs.Glob(sdlFiles, "*.graphql")
+	if err != nil {
+		panic(err)
+	}
+	sort.SliceStable(names, func(i, j int) bool { return names[i] == "schema.graphql" && names[j] != "schema.graphql" })
+	var b strings.Builder
+	for _, n := range names {
+		data, err := sdlFiles.ReadFile(n)
+		if err != nil {
+			panic(err)
+		}
+		b.Write(data)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
 
 // SDL returns the schema's SDL.
 func SDL() string { return sdl }
@@ -132,12 +158,29 @@ func (r *root) page(first *int32, after *string) (int, string, error) {
 	if first != nil {
 		n = int(*first)
 	}
-	if n < 0 || n > r.maxPage {
+	if n < 0 {
+		return 0, "", graph.Invalid("first", graph.RBadValue, "first must not be negative, got %d", n)
+	}
+	if n > r.maxPage {
 		return 0, "", &graph.Error{Code: graph.ETOOCOMPLEX, Reason: graph.RBadValue, Field: "first",
 			Message: fmt.Sprintf("first must be between 0 and %d (the page size limit), got %d", r.maxPage, n)}
 	}
 	a, err := decodeCursor(after)
 	return n, a, err
+}
+
+// storeFirst is the page size to ask the store for: the store reads a
+// page size of 0 as its own maximum, so first: 0 asks for one item, which
+// firstPage then drops.
+func storeFirst(first int) int { return max(first, 1) }
+
+// firstPage cuts a page read with storeFirst(first) down to first items.
+func firstPage[T any](p graph.Page[T], first int) graph.Page[T] {
+	if first == 0 {
+		p.HasNext = len(p.Items) > 0
+		p.Items, p.Cursors = nil, nil
+	}
+	return p
 }
 
 type panicLogger struct{ l *log.Logger }

@@ -27,6 +27,7 @@ const (
 	tagClaimant  byte = 0x31 // claimant| entity | claim                → intervals
 	tagAbout     byte = 0x32 // about   | entity | claim                → intervals
 	tagLog       byte = 0x40 // log     | ts | rtype | id               → change
+	tagSearch    byte = 0x50 // search  | token | 0x00 | rtype | id | field → intervals
 )
 
 // Record types (rtype): which version family an ID belongs to. Stored in

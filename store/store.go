@@ -83,7 +83,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 		WithValueThreshold(1 << 16).
 		WithNumCompactors(2)
 	if opts.InMemory {
-		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
+		// Without a value log every value must fit the LSM tree.
+		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithValueThreshold(1 << 20)
 	}
 	if opts.Logger != nil {
 		bo = bo.WithLogger(badgerLogger{opts.Logger})

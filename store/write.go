@@ -528,7 +528,7 @@ func entityOcc(e *graph.Entity) []occ {
 		seen[norm] = true
 		out = append(out, occ{key: nameKey(norm, e.ID)})
 	}
-	return out
+	return append(out, searchOcc(rEntity, e.ID, entityText(e))...)
 }
 
 func sameEntity(a, b *graph.Entity) bool {
@@ -649,8 +649,20 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, change{Op: op, Key: src.Key, By: src.Recorded.By}); err != nil {
 		return false, err
 	}
+	var before []occ
+	if exists {
+		before = sourceOcc(&prev, src.ID)
+	}
+	if err := w.occupy(before, sourceOcc(&src, src.ID), ts, !exists); err != nil {
+		return false, err
+	}
 	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}
 	return true, nil
+}
+
+// sourceOcc returns the index keys a source occupies: its title's search tokens.
+func sourceOcc(src *graph.Source, id uint64) []occ {
+	return searchOcc(rSource, id, []textField{{fieldSourceTitle, src.Title}})
 }
 
 // --- statements
@@ -860,7 +872,7 @@ func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
 	for _, id := range srcs {
 		out = append(out, occ{key: bySourceKey(id, rClaim, c.ID)})
 	}
-	return out, nil
+	return append(out, searchOcc(rClaim, c.ID, []textField{{fieldClaimText, c.Text}})...), nil
 }
 
 func sameClaim(a, b *graph.Claim) bool {
