@@ -3,6 +3,7 @@ package graph
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
@@ -10,12 +11,28 @@ import (
 	"time"
 )
 
-// Recorded says when and by whom a record version was written. At is set
-// by the store (or kept from an import that carries it).
+// Recorded says when, by whom and why a record version was written: the
+// change it made (Op) and the writer's reason, when one was given. The
+// store sets it; an import that restores an export keeps it.
 type Recorded struct {
-	At time.Time `json:"at"`
-	By string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
+	Op     Op        `json:"op,omitempty"`
+	Reason string    `json:"reason,omitempty"`
 }
+
+// Op names the change a record version made.
+type Op string
+
+// Ops. Stored as strings.
+const (
+	OpAdd      Op = "add"      // the record was created
+	OpUpdate   Op = "update"   // fields changed (an entity renamed, a reference added, a source text revised)
+	OpRetract  Op = "retract"  // the record left the current view
+	OpReassert Op = "reassert" // a retracted record came back
+	OpRank     Op = "rank"     // a statement's rank changed
+	OpCorrect  Op = "correct"  // references were removed (a source was retracted)
+)
 
 // Entity is a company, foundry, person, chip, chip family, system or
 // process node. Key is stable and readable ("trainium3", "tsmc"); it is
@@ -84,7 +101,11 @@ type Source struct {
 	Retrieved Date       `json:"retrieved,omitzero"`
 	Text      string     `json:"text,omitempty"`
 	SHA256    string     `json:"sha256,omitempty"`
-	Recorded  Recorded   `json:"recorded"`
+	// Restates lists sources this one repeats (an article reporting a
+	// shareholder letter): evidence from both counts once.
+	Restates  []string    `json:"restates,omitempty"`
+	Recorded  Recorded    `json:"recorded"`
+	Retracted *Retraction `json:"retracted,omitempty"`
 }
 
 // TextHash returns the hex SHA-256 of text.
@@ -118,6 +139,14 @@ func (s *Source) Validate() error {
 	}
 	if s.URL == "" && s.Title == "" {
 		return Invalid("title", RMissing, "a source needs a URL or a title")
+	}
+	for i, r := range s.Restates {
+		if err := ValidateKey(fmt.Sprintf("restates[%d]", i), r); err != nil {
+			return err
+		}
+		if r == s.Key {
+			return Invalid(fmt.Sprintf("restates[%d]", i), RBadValue, "a source cannot restate itself")
+		}
 	}
 	k, err := ParseSourceKind(string(s.Kind))
 	if err != nil {
@@ -294,8 +323,49 @@ type Claim struct {
 	Reference Reference   `json:"reference"`
 	About     []string    `json:"about,omitempty"`
 	Value     *ClaimValue `json:"value,omitempty"`
+	// Links say which statements or claims this claim supports or contradicts.
+	Links     []ClaimLink `json:"links,omitempty"`
 	Recorded  Recorded    `json:"recorded"`
 	Retracted *Retraction `json:"retracted,omitempty"`
+}
+
+// ClaimLink ties a claim to a statement or another claim it supports or
+// contradicts. Exactly one of Statement and Claim is set.
+type ClaimLink struct {
+	Relation  LinkRelation `json:"relation"`
+	Statement string       `json:"statement,omitempty"`
+	Claim     string       `json:"claim,omitempty"`
+}
+
+// LinkRelation is how a claim bears on its target.
+type LinkRelation string
+
+// Link relations. Stored as strings; their codes (LinkCode) end up in keys.
+const (
+	Supports    LinkRelation = "supports"
+	Contradicts LinkRelation = "contradicts"
+)
+
+// LinkCode returns the stored code of a relation, 0 if unknown.
+func LinkCode(r LinkRelation) byte {
+	switch r {
+	case Supports:
+		return 1
+	case Contradicts:
+		return 2
+	}
+	return 0
+}
+
+// LinkOfCode is the inverse of LinkCode.
+func LinkOfCode(c byte) LinkRelation {
+	switch c {
+	case 1:
+		return Supports
+	case 2:
+		return Contradicts
+	}
+	return ""
 }
 
 // Quote returns the claim's quote.
@@ -358,4 +428,57 @@ type WriteResult struct {
 	Unchanged int       // records identical to what was stored
 	Keys      []string  // key of every record, in input order
 	At        time.Time // recorded time of the write (the last one for imports)
+}
+
+// Conflict is a single-valued predicate of one subject with two or more
+// current statements whose valid times overlap. Statements are all the
+// current statements of that subject and predicate; a preferred one
+// resolves the conflict for readers without hiding the others.
+type Conflict struct {
+	Subject    string
+	Predicate  string
+	Statements []*Statement
+}
+
+// Resolved reports whether one of the statements is preferred.
+func (c *Conflict) Resolved() bool {
+	for _, s := range c.Statements {
+		if s.Rank == Preferred {
+			return true
+		}
+	}
+	return false
+}
+
+// ConflictQuery selects conflicts; empty fields match everything.
+type ConflictQuery struct {
+	Kind      Kind
+	Predicate string
+	Entity    string
+	After     string
+	First     int
+}
+
+// Version is one recorded version of a record, as history lists it.
+// Exactly one of the pointers is set; Recorded says when, by whom, what
+// changed (Op) and why.
+type Version struct {
+	Type      RecordType
+	Entity    *Entity
+	Source    *Source
+	Statement *Statement
+	Claim     *Claim
+	Recorded  Recorded
+	// Added and Removed are the references this version of a statement or
+	// claim added or removed compared with its previous version.
+	Added, Removed []Reference
+}
+
+// LinkQuery selects claims linked to a statement or claim.
+type LinkQuery struct {
+	Statement string
+	Claim     string
+	Relation  LinkRelation // "" for both
+	After     string
+	First     int
 }

@@ -21,23 +21,58 @@ const (
 	StatementRecord RecordType = "statement"
 	ClaimRecord     RecordType = "claim"
 	RetractRecord   RecordType = "retract"
+	RankRecord      RecordType = "rank"
 )
 
-// Retract asks to retract a statement or a claim (by key) with a reason.
+// Retract asks to retract a statement, a claim or a whole source (by key)
+// with a reason. Retracting a source retracts the statements and claims
+// whose only evidence it is and removes its references from the others.
 type Retract struct {
 	Statement string   `json:"statement,omitempty"`
 	Claim     string   `json:"claim,omitempty"`
+	Source    string   `json:"source,omitempty"`
 	Reason    string   `json:"reason"`
 	Recorded  Recorded `json:"recorded,omitzero"`
 }
 
 // Validate checks a retraction request.
 func (r *Retract) Validate() error {
-	if (r.Statement == "") == (r.Claim == "") {
-		return Invalid("statement", RMissing, "retract names exactly one of statement and claim")
+	n := 0
+	for _, k := range []string{r.Statement, r.Claim, r.Source} {
+		if k != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return Invalid("statement", RMissing, "retract names exactly one of statement, claim and source")
 	}
 	if strings.TrimSpace(r.Reason) == "" {
 		return Invalid("reason", RMissing, "a retraction needs a reason")
+	}
+	return nil
+}
+
+// SetRank changes a statement's rank, recording who, when and why.
+type SetRank struct {
+	Statement string   `json:"statement"`
+	Rank      Rank     `json:"rank"`
+	Reason    string   `json:"reason"`
+	Recorded  Recorded `json:"recorded,omitzero"`
+}
+
+// Validate checks a rank change.
+func (r *SetRank) Validate() error {
+	if r.Statement == "" {
+		return Invalid("statement", RMissing, "rank names a statement")
+	}
+	if r.Rank == "" {
+		return Invalid("rank", RMissing, "rank is required")
+	}
+	if _, err := ParseRank(string(r.Rank)); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return Invalid("reason", RMissing, "a rank change needs a reason")
 	}
 	return nil
 }
@@ -51,6 +86,7 @@ type Record struct {
 	Statement *Statement
 	Claim     *Claim
 	Retract   *Retract
+	Rank      *SetRank
 	Line      int
 }
 
@@ -66,7 +102,9 @@ func (r *Record) Key() string {
 	case ClaimRecord:
 		return r.Claim.Key
 	case RetractRecord:
-		return r.Retract.Statement + r.Retract.Claim
+		return r.Retract.Statement + r.Retract.Claim + r.Retract.Source
+	case RankRecord:
+		return r.Rank.Statement
 	}
 	return ""
 }
@@ -84,6 +122,8 @@ func (r *Record) RecordedAt() time.Time {
 		return r.Claim.Recorded.At
 	case RetractRecord:
 		return r.Retract.Recorded.At
+	case RankRecord:
+		return r.Rank.Recorded.At
 	}
 	return time.Time{}
 }
@@ -102,6 +142,8 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		payload = r.Claim
 	case RetractRecord:
 		payload = r.Retract
+	case RankRecord:
+		payload = r.Rank
 	default:
 		return nil, fmt.Errorf("record: unknown type %q", r.Type)
 	}
@@ -145,10 +187,13 @@ func DecodeRecord(line []byte) (Record, error) {
 	case RetractRecord:
 		r.Retract = &Retract{}
 		target = r.Retract
+	case RankRecord:
+		r.Rank = &SetRank{}
+		target = r.Rank
 	case "":
-		return Record{}, Invalid("type", RMissing, "record has no type (want source, entity, statement, claim or retract)")
+		return Record{}, Invalid("type", RMissing, "record has no type (want source, entity, statement, claim, retract or rank)")
 	default:
-		return Record{}, Invalid("type", RBadValue, "unknown record type %q (want source, entity, statement, claim or retract)", head.Type)
+		return Record{}, Invalid("type", RBadValue, "unknown record type %q (want source, entity, statement, claim, retract or rank)", head.Type)
 	}
 	// Decode the payload strictly, without the "type" member.
 	var m map[string]json.RawMessage
@@ -256,6 +301,8 @@ func (r *Record) Validate() error {
 		return r.Claim.ValidateShape()
 	case RetractRecord:
 		return r.Retract.Validate()
+	case RankRecord:
+		return r.Rank.Validate()
 	}
 	return Invalid("type", RBadValue, "unknown record type %q", r.Type)
 }

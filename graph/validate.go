@@ -189,6 +189,18 @@ func (c *Claim) ValidateShape() error {
 			return err
 		}
 	}
+	for i, l := range c.Links {
+		f := fmt.Sprintf("links[%d]", i)
+		if LinkCode(l.Relation) == 0 {
+			return Invalid(f+".relation", RBadValue, "unknown relation %q (want supports or contradicts)", l.Relation)
+		}
+		if (l.Statement == "") == (l.Claim == "") {
+			return Invalid(f+".statement", RMissing, "a link names exactly one of statement and claim")
+		}
+		if l.Claim == c.Key {
+			return Invalid(f+".claim", RBadValue, "a claim cannot link to itself")
+		}
+	}
 	if v := c.Value; v != nil {
 		if v.Unit != "" && v.Currency != "" {
 			return Invalid("value.unit", RBadValue, "a claim value has a unit or a currency, not both")

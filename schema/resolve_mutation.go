@@ -20,8 +20,9 @@ func (r *root) writer(ctx context.Context) (string, error) {
 	return "", r.fail(graph.Errorf(graph.EUNAUTHORIZED, "mutations need a write token: send Authorization: Bearer <token>"))
 }
 
-// apply writes one record and names input fields in errors.
-func (r *root) apply(ctx context.Context, rec graph.Record) error {
+// apply writes one record. Errors name the field as the mutation's
+// arguments do: argField maps a record field to an argument path.
+func (r *root) apply(ctx context.Context, rec graph.Record, argField func(string) string) error {
 	who, err := r.writer(ctx)
 	if err != nil {
 		return err
@@ -30,12 +31,24 @@ func (r *root) apply(ctx context.Context, rec graph.Record) error {
 		var ge *graph.Error
 		if errors.As(err, &ge) && ge.Field != "" {
 			e := *ge
-			e.Field = "input." + ge.Field
+			e.Field = argField(ge.Field)
 			err = &e
 		}
 		return r.fail(err)
 	}
 	return nil
+}
+
+// inputField names a record field inside a mutation's input argument.
+func inputField(f string) string { return "input." + f }
+
+// retractField names the arguments of retractStatement, retractClaim,
+// retractSource and setRank (key, reason), which take no input object.
+func retractField(f string) string {
+	if f == "statement" || f == "claim" || f == "source" {
+		return "key"
+	}
+	return f
 }
 
 func optDate(field string, s *string) (graph.Date, error) {
@@ -61,12 +74,15 @@ type entityInput struct {
 }
 
 func (r *root) UpsertEntity(ctx context.Context, args struct{ Input entityInput }) (*entityResolver, error) {
+	if _, err := r.writer(ctx); err != nil { // before the input is examined
+		return nil, err
+	}
 	in := args.Input
 	e := &graph.Entity{Key: in.Key, Kind: graph.Kind(in.Kind), Name: in.Name, Description: deref(in.Description)}
 	if in.Aliases != nil {
 		e.Aliases = *in.Aliases
 	}
-	if err := r.apply(ctx, graph.Record{Type: graph.EntityRecord, Entity: e}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.EntityRecord, Entity: e}, inputField); err != nil {
 		return nil, err
 	}
 	got, err := r.svc.Entity(ctx, graph.View{}, in.Key)
@@ -78,12 +94,19 @@ type sourceInput struct {
 	Kind                               *string
 	Published, Retrieved               *string
 	Text                               *string
+	Restates                           *[]string
 }
 
 func (r *root) AddSource(ctx context.Context, args struct{ Input sourceInput }) (*sourceResolver, error) {
+	if _, err := r.writer(ctx); err != nil { // before the input is examined
+		return nil, err
+	}
 	in := args.Input
 	s := &graph.Source{Key: deref(in.Key), URL: strings.TrimSpace(deref(in.URL)), Title: deref(in.Title), Publisher: deref(in.Publisher),
 		Author: deref(in.Author), Kind: graph.SourceKind(strings.ToLower(deref(in.Kind))), Text: deref(in.Text)}
+	if in.Restates != nil {
+		s.Restates = *in.Restates
+	}
 	var err error
 	if s.Published, err = optDate("input.published", in.Published); err != nil {
 		return nil, r.fail(err)
@@ -97,7 +120,7 @@ func (r *root) AddSource(ctx context.Context, args struct{ Input sourceInput }) 
 		}
 		s.Key = graph.SourceKeyForURL(s.URL)
 	}
-	if err := r.apply(ctx, graph.Record{Type: graph.SourceRecord, Source: s}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.SourceRecord, Source: s}, inputField); err != nil {
 		return nil, err
 	}
 	ss, err := r.svc.Sources(ctx, graph.View{}, []string{s.Key})
@@ -189,12 +212,15 @@ type statementInput struct {
 }
 
 func (r *root) AddStatement(ctx context.Context, args struct{ Input statementInput }) (*statementResolver, error) {
+	if _, err := r.writer(ctx); err != nil { // before the input is examined
+		return nil, err
+	}
 	in := args.Input
 	st, err := in.statement()
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	if err := r.apply(ctx, graph.Record{Type: graph.StatementRecord, Statement: st}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.StatementRecord, Statement: st}, inputField); err != nil {
 		return nil, err
 	}
 	ss, err := r.svc.Statements(ctx, graph.View{}, []string{st.Key})
@@ -272,9 +298,16 @@ type claimInput struct {
 		Approximate  *bool
 		Condition    *string
 	}
+	Links *[]struct {
+		Relation         string
+		Statement, Claim *string
+	}
 }
 
 func (r *root) AddClaim(ctx context.Context, args struct{ Input claimInput }) (*claimResolver, error) {
+	if _, err := r.writer(ctx); err != nil { // before the input is examined
+		return nil, err
+	}
 	in := args.Input
 	c := &graph.Claim{Key: in.Key, Claimant: in.Claimant, Modality: graph.Modality(strings.ToLower(deref(in.Modality))), Text: in.Text}
 	var err error
@@ -291,7 +324,7 @@ func (r *root) AddClaim(ctx context.Context, args struct{ Input claimInput }) (*
 		c.Value = &graph.ClaimValue{Amount: v.Amount, Unit: deref(v.Unit), Currency: deref(v.Currency), Lower: v.Lower, Upper: v.Upper,
 			Approximate: v.Approximate != nil && *v.Approximate, Condition: deref(v.Condition)}
 	}
-	if err := r.apply(ctx, graph.Record{Type: graph.ClaimRecord, Claim: c}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.ClaimRecord, Claim: c}, inputField); err != nil {
 		return nil, err
 	}
 	cs, err := r.svc.Claims(ctx, graph.View{}, []string{c.Key})
@@ -307,7 +340,7 @@ type retractArgs struct {
 }
 
 func (r *root) RetractStatement(ctx context.Context, a retractArgs) (*statementResolver, error) {
-	if err := r.apply(ctx, graph.Record{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: a.Key, Reason: a.Reason}}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: a.Key, Reason: a.Reason}}, retractField); err != nil {
 		return nil, err
 	}
 	ss, err := r.svc.Statements(ctx, graph.View{}, []string{a.Key})
@@ -318,7 +351,7 @@ func (r *root) RetractStatement(ctx context.Context, a retractArgs) (*statementR
 }
 
 func (r *root) RetractClaim(ctx context.Context, a retractArgs) (*claimResolver, error) {
-	if err := r.apply(ctx, graph.Record{Type: graph.RetractRecord, Retract: &graph.Retract{Claim: a.Key, Reason: a.Reason}}); err != nil {
+	if err := r.apply(ctx, graph.Record{Type: graph.RetractRecord, Retract: &graph.Retract{Claim: a.Key, Reason: a.Reason}}, retractField); err != nil {
 		return nil, err
 	}
 	cs, err := r.svc.Claims(ctx, graph.View{}, []string{a.Key})

@@ -22,7 +22,20 @@ type Service interface {
 	SourceStatements(ctx context.Context, v graph.View, key, after string, first int) (graph.Page[*graph.Statement], error)
 	ListClaims(ctx context.Context, v graph.View, q graph.ClaimQuery) (graph.Page[*graph.Claim], error)
 	ListSources(ctx context.Context, v graph.View, after string, first int) (graph.Page[*graph.Source], error)
+	Search(ctx context.Context, v graph.View, q graph.SearchQuery) (graph.Page[graph.SearchHit], error)
 
 	// Apply validates records and writes them atomically; by names the writer.
 	Apply(ctx context.Context, by string, recs []graph.Record) (*graph.WriteResult, error)
+
+	Provenance
+}
+
+// Provenance is what the provenance API needs from storage; *store.Store
+// implements it.
+type Provenance interface {
+	History(ctx context.Context, v graph.View, typ graph.RecordType, key, after string, first int) (graph.Page[graph.Version], error)
+	SourceVersions(ctx context.Context, v graph.View, key string) ([]*graph.Source, error)
+	Conflicts(ctx context.Context, v graph.View, q graph.ConflictQuery) (graph.Page[*graph.Conflict], error)
+	EntityConflicts(ctx context.Context, v graph.View, key string) ([]*graph.Conflict, error)
+	LinkedClaims(ctx context.Context, v graph.View, q graph.LinkQuery) (graph.Page[*graph.Claim], error)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"time"
 )
 
 // Key tags: the first byte of every key. Stored values: do not reorder,
@@ -23,11 +24,14 @@ const (
 	tagOut       byte = 0x20 // out     | subject | pred | stmt         → posting
 	tagIn        byte = 0x21 // in      | object | pred | stmt          → posting
 	tagLiteral   byte = 0x22 // literal | pred | number | subject | stmt → posting
+	tagConflict  byte = 0x24 // conflict| pred | subject               → intervals
 	tagBySource  byte = 0x30 // bysrc   | source | rtype | record       → intervals
 	tagClaimant  byte = 0x31 // claimant| entity | claim                → intervals
 	tagAbout     byte = 0x32 // about   | entity | claim                → intervals
+	tagLink      byte = 0x34 // link    | rtype | target | rel | claim  → intervals
 	tagLog       byte = 0x40 // log     | ts | rtype | id               → change
-	tagSearch    byte = 0x50 // search  | token | 0x00 | rtype | id | field → intervals
+	tagSearch    byte = 0x50 // search  | token | 0x00 | rtype | kind | id | field → intervals
+	tagTypo      byte = 0x51 // typo    | deletion | 0x00 | token       → empty
 )
 
 // Record types (rtype): which version family an ID belongs to. Stored in
@@ -298,3 +302,6 @@ func parseLogKey(k []byte) (ts uint64, rtype byte, id uint64, err error) {
 	}
 	return binary.BigEndian.Uint64(k[1:9]), k[9], binary.BigEndian.Uint64(k[10:18]), nil
 }
+
+// timeOf converts a recorded time in Unix nanoseconds to a time.Time.
+func timeOf(ts uint64) time.Time { return time.Unix(0, int64(ts)).UTC() }

@@ -151,6 +151,15 @@ func (p *preLookup) check(r *graph.Record) error {
 		if err := c.Resolve(p); err != nil {
 			return err
 		}
+		for i, l := range c.Links {
+			if l.Statement != "" {
+				if err := p.statementExists(l.Statement); err != nil {
+					return graph.Invalid(fmt.Sprintf("links[%d].statement", i), graph.RUnknownEntity, "no statement %q", l.Statement)
+				}
+			} else if _, ok := p.stored(rClaim, l.Claim); !ok && !p.claims[l.Claim] {
+				return graph.Invalid(fmt.Sprintf("links[%d].claim", i), graph.RUnknownEntity, "no claim %q", l.Claim)
+			}
+		}
 		r.Claim.Reference = c.Reference
 		if _, ok := p.EntityKind(c.Key); ok {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by an entity", c.Key)}
@@ -158,13 +167,27 @@ func (p *preLookup) check(r *graph.Record) error {
 		p.claims[c.Key] = true
 	case graph.RetractRecord:
 		rt := r.Retract
-		if rt.Statement != "" {
-			if _, ok := p.stored(rStatement, rt.Statement); !ok && !p.statements[rt.Statement] {
-				return &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", rt.Statement)}
+		switch {
+		case rt.Statement != "":
+			return p.statementExists(rt.Statement)
+		case rt.Claim != "":
+			if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.claims[rt.Claim] {
+				return &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", rt.Claim)}
 			}
-		} else if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.claims[rt.Claim] {
-			return &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", rt.Claim)}
+		default:
+			if _, _, ok := p.SourceText(rt.Source); !ok {
+				return &graph.Error{Code: graph.ENOTFOUND, Field: "source", Message: fmt.Sprintf("no source %q", rt.Source)}
+			}
 		}
+	case graph.RankRecord:
+		return p.statementExists(r.Rank.Statement)
+	}
+	return nil
+}
+
+func (p *preLookup) statementExists(key string) error {
+	if _, ok := p.stored(rStatement, key); !ok && !p.statements[key] {
+		return &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", key)}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -37,6 +36,12 @@ type writer struct {
 	sources map[string]sourceInfo
 	res     *graph.WriteResult
 	ops     int
+	// dirty holds subject|predicate pairs of single-valued predicates
+	// whose conflict state must be recomputed before commit.
+	dirty map[string]struct{}
+	// typoWords holds the search words whose typo dictionary entries this
+	// writer has written or found (see indexTypos).
+	typoWords map[string]bool
 }
 
 type sourceInfo struct {
@@ -155,6 +160,7 @@ func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer 
 		s: s, ctx: ctx, txn: s.db.NewTransaction(true), chunked: chunked, by: by,
 		floor: s.clock, last: s.clock, sn: s.latest(),
 		kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{}, res: &graph.WriteResult{},
+		dirty: map[string]struct{}{},
 	}
 }
 
@@ -183,8 +189,18 @@ func (w *writer) applyAll(recs []graph.Record) error {
 	return nil
 }
 
-// finish persists the clock and commits.
+// finish recomputes conflicts, persists the clock and commits.
 func (w *writer) finish() error {
+	if w.chunked && len(w.dirty) > 0 {
+		// Commit first so that the conflict scans run on a transaction
+		// without pending writes (Badger sorts those for every iterator).
+		if err := w.commitChunk(); err != nil {
+			return err
+		}
+	}
+	if err := w.updateConflicts(); err != nil {
+		return err
+	}
 	if w.last > w.floor {
 		if err := w.set(metaKey("clock"), u64(nil, w.last)); err != nil {
 			return err
@@ -212,7 +228,7 @@ func (w *writer) commitChunk() error {
 	w.s.clock = max(w.last, w.s.clock)
 	w.txn = w.s.db.NewTransaction(true)
 	w.ops = 0
-	return nil
+	return w.updateConflicts()
 }
 
 func (w *writer) set(k, v []byte) error {
@@ -259,12 +275,26 @@ func (w *writer) recTs(at time.Time) (uint64, error) {
 	return w.last, nil
 }
 
-func (w *writer) recordedBy(r graph.Recorded) string {
-	if r.By != "" {
-		return r.By
+// recorded returns the Recorded of a new version at ts. A record that
+// carries its own recorded time (an export being restored) keeps its
+// author, op and reason; otherwise the writer is the author.
+func (w *writer) recorded(given graph.Recorded, ts uint64, op graph.Op, reason string) graph.Recorded {
+	r := graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.by, Op: op, Reason: reason}
+	if !given.At.IsZero() {
+		r.Op, r.Reason = given.Op, given.Reason
+		if r.Op == "" {
+			r.Op = op
+		}
 	}
-	return w.by
+	if given.By != "" {
+		r.By = given.By
+	}
+	return r
 }
+
+// restoring reports whether a record carries its recorded time: it is a
+// version snapshot from an export, applied as is rather than merged.
+func restoring(r graph.Recorded) bool { return !r.At.IsZero() }
 
 func (w *writer) apply(r *graph.Record) error {
 	if err := w.ctx.Err(); err != nil {
@@ -287,6 +317,8 @@ func (w *writer) apply(r *graph.Record) error {
 		changed, err = w.applyClaim(r.Claim)
 	case graph.RetractRecord:
 		changed, err = w.applyRetract(r.Retract)
+	case graph.RankRecord:
+		changed, err = w.applyRank(r.Rank)
 	}
 	if err != nil {
 		return err
@@ -405,7 +437,8 @@ func (w *writer) latestVersion(tag byte, id uint64, v any) (bool, error) {
 	return false, nil
 }
 
-func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, ch change) error {
+func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key string, r graph.Recorded) error {
+	ch := change{Op: string(r.Op), Key: key, By: r.By, Reason: r.Reason}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
@@ -415,9 +448,6 @@ func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, ch change
 	}
 	if err := w.set(headKey(tag, id), append(u64(make([]byte, 0, 8+len(b)), ts), b...)); err != nil {
 		return err
-	}
-	if ch.By == "" {
-		ch.By = w.by
 	}
 	cb, _ := json.Marshal(ch)
 	return w.set(logKey(ts, rtype, id), cb)
@@ -452,6 +482,9 @@ func (w *writer) occupy(before, now []occ, ts uint64, fresh bool) error {
 			}
 		}
 		if err := w.setOcc(o, cur, ts, true); err != nil {
+			return err
+		}
+		if err := w.indexTypos(o.key); err != nil {
 			return err
 		}
 	}
@@ -528,7 +561,7 @@ func entityOcc(e *graph.Entity) []occ {
 		seen[norm] = true
 		out = append(out, occ{key: nameKey(norm, e.ID)})
 	}
-	return append(out, searchOcc(rEntity, e.ID, entityText(e))...)
+	return append(out, entitySearchOcc(e)...)
 }
 
 func sameEntity(a, b *graph.Entity) bool {
@@ -554,11 +587,11 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 		if e.ID, err = w.newID(); err != nil {
 			return false, err
 		}
-		e.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(e.Recorded)}
+		e.Recorded = w.recorded(e.Recorded, ts, graph.OpAdd, "")
 		if err := w.set(keyIndexKey(rEntity, e.Key), encodeKeyEntry(keyEntry{id: e.ID, created: ts, kind: e.Kind})); err != nil {
 			return false, err
 		}
-		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, change{Op: "add", Key: e.Key, By: e.Recorded.By}); err != nil {
+		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded); err != nil {
 			return false, err
 		}
 		w.kinds[e.Key] = e.Kind
@@ -581,8 +614,8 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 		return false, err
 	}
 	e.ID = old.id
-	e.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(e.Recorded)}
-	if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, change{Op: "update", Key: e.Key, By: e.Recorded.By}); err != nil {
+	e.Recorded = w.recorded(e.Recorded, ts, graph.OpUpdate, "")
+	if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded); err != nil {
 		return false, err
 	}
 	return true, w.occupy(entityOcc(&prev), entityOcc(&e), ts, false)
@@ -592,7 +625,8 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 
 func sameSource(a, b *graph.Source) bool {
 	return a.URL == b.URL && a.Title == b.Title && a.Publisher == b.Publisher && a.Author == b.Author &&
-		a.Kind == b.Kind && a.Published == b.Published && a.Retrieved == b.Retrieved && a.SHA256 == b.SHA256
+		a.Kind == b.Kind && a.Published == b.Published && a.Retrieved == b.Retrieved && a.SHA256 == b.SHA256 &&
+		slices.Equal(a.Restates, b.Restates) && (a.Retracted == nil) == (b.Retracted == nil)
 }
 
 func (w *writer) applySource(in *graph.Source) (bool, error) {
@@ -628,11 +662,15 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	op := "update"
+	op := graph.OpUpdate
 	if exists {
 		src.ID = old.id
+		if !restoring(src.Recorded) && prev.Retracted != nil {
+			// Writing a retracted source again brings it back.
+			op = graph.OpReassert
+		}
 	} else {
-		op = "add"
+		op = graph.OpAdd
 		if src.ID, err = w.newID(); err != nil {
 			return false, err
 		}
@@ -645,8 +683,8 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 			return false, err
 		}
 	}
-	src.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: w.recordedBy(src.Recorded)}
-	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, change{Op: op, Key: src.Key, By: src.Recorded.By}); err != nil {
+	src.Recorded = w.recorded(src.Recorded, ts, op, "")
+	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded); err != nil {
 		return false, err
 	}
 	var before []occ
@@ -663,346 +701,4 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 // sourceOcc returns the index keys a source occupies: its title's search tokens.
 func sourceOcc(src *graph.Source, id uint64) []occ {
 	return searchOcc(rSource, id, []textField{{fieldSourceTitle, src.Title}})
-}
-
-// --- statements
-
-func (w *writer) entityID(key string) (uint64, error) {
-	e, ok, err := w.lookupKey(rEntity, key)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return 0, graph.Invalid("entity", graph.RUnknownEntity, "unknown entity %q", key)
-	}
-	return e.id, nil
-}
-
-func (w *writer) sourceID(key string) (uint64, error) {
-	si, ok, err := w.source(key)
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return 0, graph.Invalid("source", graph.RUnknownSource, "unknown source %q", key)
-	}
-	return si.id, nil
-}
-
-// referenceSources returns the distinct source IDs a record's references
-// name (sources and importedFrom).
-func (w *writer) referenceSources(refs []graph.Reference) ([]uint64, error) {
-	var ids []uint64
-	for _, r := range refs {
-		for _, k := range []string{r.Source, r.ImportedFrom} {
-			if k == "" {
-				continue
-			}
-			id, err := w.sourceID(k)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids, nil
-}
-
-// statementOcc returns the index keys a current statement occupies.
-func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
-	if !st.Current() {
-		return nil, nil
-	}
-	p, _ := graph.Predicates.Lookup(st.Predicate)
-	subj, err := w.entityID(st.Subject)
-	if err != nil {
-		return nil, err
-	}
-	vf, vt := validBounds(st.Qualifiers.ValidInterval())
-	var out []occ
-	if st.Object.Type == graph.EntityValue {
-		obj, err := w.entityID(st.Object.Entity)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out,
-			occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{other: obj, validFrom: vf, validTo: vt}},
-			occ{edgeKey(tagIn, obj, p.Code, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
-	} else {
-		out = append(out, occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{validFrom: vf, validTo: vt}})
-		if n, ok := st.Object.Number(); ok && !math.IsNaN(n) {
-			out = append(out, occ{literalKey(p.Code, n, subj, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
-		}
-	}
-	srcs, err := w.referenceSources(st.References)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range srcs {
-		out = append(out, occ{key: bySourceKey(id, rStatement, st.ID)})
-	}
-	return out, nil
-}
-
-func sameRef(a, b graph.Reference) bool {
-	return a.Source == b.Source && a.Quote == b.Quote && a.Locator.Section == b.Locator.Section &&
-		a.Locator.Page == b.Locator.Page && a.ImportedFrom == b.ImportedFrom
-}
-
-// mergeStatement folds an incoming statement into the stored one: new
-// references are added, a given rank replaces the stored one, and the
-// retraction state follows the input.
-func mergeStatement(prev, in *graph.Statement) (graph.Statement, string) {
-	m := *prev
-	m.References = slices.Clone(prev.References)
-	op := ""
-	for _, r := range in.References {
-		if !slices.ContainsFunc(m.References, func(x graph.Reference) bool { return sameRef(x, r) }) {
-			m.References = append(m.References, r)
-			op = "update"
-		}
-	}
-	if in.Rank != "" && in.Rank != m.Rank {
-		m.Rank = in.Rank
-		if op == "" {
-			op = "rank"
-		}
-	}
-	switch {
-	case in.Retracted != nil && m.Retracted == nil:
-		m.Retracted = in.Retracted
-		op = "retract"
-	case in.Retracted == nil && m.Retracted != nil:
-		m.Retracted = nil
-		op = "reassert"
-	}
-	return m, op
-}
-
-func (w *writer) applyStatement(in *graph.Statement) (bool, error) {
-	st := *in
-	st.References = slices.Clone(in.References)
-	if err := st.Resolve(w); err != nil {
-		return false, err
-	}
-	old, exists, err := w.lookupKey(rStatement, st.Key)
-	if err != nil {
-		return false, err
-	}
-	var prev graph.Statement
-	op := "add"
-	next := st
-	if exists {
-		if _, err := w.latestVersion(tagStatement, old.id, &prev); err != nil {
-			return false, err
-		}
-		prev.ID = old.id
-		next, op = mergeStatement(&prev, &st)
-		if op == "" {
-			return false, nil
-		}
-	}
-	if next.Rank == "" {
-		next.Rank = graph.Normal
-	}
-	ts, err := w.recTs(st.Recorded.At)
-	if err != nil {
-		return false, err
-	}
-	by := w.recordedBy(st.Recorded)
-	next.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: by}
-	if next.Retracted != nil && next.Retracted.At.IsZero() {
-		next.Retracted.At, next.Retracted.By = next.Recorded.At, by
-	}
-	if !exists {
-		if next.ID, err = w.newID(); err != nil {
-			return false, err
-		}
-		if err := w.set(keyIndexKey(rStatement, next.Key), encodeKeyEntry(keyEntry{id: next.ID, created: ts})); err != nil {
-			return false, err
-		}
-	}
-	var before []occ
-	if exists {
-		if before, err = w.statementOcc(&prev); err != nil {
-			return false, err
-		}
-	}
-	now, err := w.statementOcc(&next)
-	if err != nil {
-		return false, err
-	}
-	reason := ""
-	if next.Retracted != nil {
-		reason = next.Retracted.Reason
-	}
-	if err := w.writeVersion(tagStatement, rStatement, next.ID, ts, &next, change{Op: op, Key: next.Key, By: by, Reason: reason}); err != nil {
-		return false, err
-	}
-	return true, w.occupy(before, now, ts, !exists)
-}
-
-// --- claims
-
-func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
-	if !c.Current() {
-		return nil, nil
-	}
-	claimant, err := w.entityID(c.Claimant)
-	if err != nil {
-		return nil, err
-	}
-	out := []occ{{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)}, {key: claimIndexKey(tagClaimant, claimant, c.ID)}}
-	for _, a := range c.About {
-		id, err := w.entityID(a)
-		if err != nil {
-			return nil, err
-		}
-		k := claimIndexKey(tagAbout, id, c.ID)
-		if !slices.ContainsFunc(out, func(o occ) bool { return string(o.key) == string(k) }) {
-			out = append(out, occ{key: k})
-		}
-	}
-	srcs, err := w.referenceSources([]graph.Reference{c.Reference})
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range srcs {
-		out = append(out, occ{key: bySourceKey(id, rClaim, c.ID)})
-	}
-	return append(out, searchOcc(rClaim, c.ID, []textField{{fieldClaimText, c.Text}})...), nil
-}
-
-func sameClaim(a, b *graph.Claim) bool {
-	ja, _ := json.Marshal(struct {
-		A graph.Claim
-		R graph.Recorded
-	}{*a, graph.Recorded{}})
-	x := *b
-	x.Recorded, x.ID = a.Recorded, a.ID
-	if x.Retracted == nil && a.Retracted != nil {
-		return false
-	}
-	x.Retracted = a.Retracted
-	jb, _ := json.Marshal(struct {
-		A graph.Claim
-		R graph.Recorded
-	}{x, graph.Recorded{}})
-	return string(ja) == string(jb)
-}
-
-func (w *writer) applyClaim(in *graph.Claim) (bool, error) {
-	c := *in
-	c.About = slices.Clone(in.About)
-	if err := c.Resolve(w); err != nil {
-		return false, err
-	}
-	old, exists, err := w.lookupKey(rClaim, c.Key)
-	if err != nil {
-		return false, err
-	}
-	var prev graph.Claim
-	op := "add"
-	if exists {
-		if _, err := w.latestVersion(tagClaim, old.id, &prev); err != nil {
-			return false, err
-		}
-		prev.ID = old.id
-		if sameClaim(&prev, &c) {
-			return false, nil
-		}
-		op = "update"
-		switch {
-		case c.Retracted != nil && prev.Retracted == nil:
-			op = "retract"
-		case c.Retracted == nil && prev.Retracted != nil:
-			op = "reassert"
-		}
-		c.ID = old.id
-	} else {
-		if _, taken, err := w.lookupKey(rEntity, c.Key); err != nil {
-			return false, err
-		} else if taken {
-			return false, &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by an entity", c.Key)}
-		}
-	}
-	ts, err := w.recTs(c.Recorded.At)
-	if err != nil {
-		return false, err
-	}
-	by := w.recordedBy(c.Recorded)
-	c.Recorded = graph.Recorded{At: time.Unix(0, int64(ts)).UTC(), By: by}
-	if c.Retracted != nil && c.Retracted.At.IsZero() {
-		c.Retracted.At, c.Retracted.By = c.Recorded.At, by
-	}
-	if !exists {
-		if c.ID, err = w.newID(); err != nil {
-			return false, err
-		}
-		if err := w.set(keyIndexKey(rClaim, c.Key), encodeKeyEntry(keyEntry{id: c.ID, created: ts, kind: graph.ClaimKind})); err != nil {
-			return false, err
-		}
-	}
-	var before []occ
-	if exists {
-		if before, err = w.claimOcc(&prev); err != nil {
-			return false, err
-		}
-	}
-	now, err := w.claimOcc(&c)
-	if err != nil {
-		return false, err
-	}
-	reason := ""
-	if c.Retracted != nil {
-		reason = c.Retracted.Reason
-	}
-	if err := w.writeVersion(tagClaim, rClaim, c.ID, ts, &c, change{Op: op, Key: c.Key, By: by, Reason: reason}); err != nil {
-		return false, err
-	}
-	return true, w.occupy(before, now, ts, !exists)
-}
-
-// --- retractions
-
-func (w *writer) applyRetract(r *graph.Retract) (bool, error) {
-	ret := &graph.Retraction{At: r.Recorded.At, By: r.Recorded.By, Reason: r.Reason}
-	if r.Statement != "" {
-		old, ok, err := w.lookupKey(rStatement, r.Statement)
-		if err != nil {
-			return false, err
-		}
-		if !ok {
-			return false, &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", r.Statement)}
-		}
-		var prev graph.Statement
-		if _, err := w.latestVersion(tagStatement, old.id, &prev); err != nil {
-			return false, err
-		}
-		if prev.Retracted != nil {
-			return false, nil
-		}
-		in := prev
-		in.References, in.Rank, in.Retracted, in.Recorded = nil, "", ret, graph.Recorded{At: r.Recorded.At, By: r.Recorded.By}
-		return w.applyStatement(&in)
-	}
-	old, ok, err := w.lookupKey(rClaim, r.Claim)
-	if err != nil {
-		return false, err
-	}
-	if !ok {
-		return false, &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", r.Claim)}
-	}
-	var prev graph.Claim
-	if _, err := w.latestVersion(tagClaim, old.id, &prev); err != nil {
-		return false, err
-	}
-	if prev.Retracted != nil {
-		return false, nil
-	}
-	in := prev
-	in.Retracted, in.Recorded = ret, graph.Recorded{At: r.Recorded.At, By: r.Recorded.By}
-	return w.applyClaim(&in)
 }
