@@ -324,6 +324,11 @@ func (r *root) AddClaim(ctx context.Context, args struct{ Input claimInput }) (*
 		c.Value = &graph.ClaimValue{Amount: v.Amount, Unit: deref(v.Unit), Currency: deref(v.Currency), Lower: v.Lower, Upper: v.Upper,
 			Approximate: v.Approximate != nil && *v.Approximate, Condition: deref(v.Condition)}
 	}
+	if in.Links != nil {
+		for _, l := range *in.Links {
+			c.Links = append(c.Links, graph.ClaimLink{Relation: graph.LinkRelation(strings.ToLower(l.Relation)), Statement: deref(l.Statement), Claim: deref(l.Claim)})
+		}
+	}
 	if err := r.apply(ctx, graph.Record{Type: graph.ClaimRecord, Claim: c}, inputField); err != nil {
 		return nil, err
 	}
