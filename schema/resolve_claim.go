@@ -115,11 +115,12 @@ func (r *root) claims(ctx context.Context, v graph.View, q graph.ClaimQuery, fir
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q.First, q.After = first, after
+	q.First, q.After = storeFirst(first), after
 	p, err := r.svc.ListClaims(ctx, v, q)
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	p = firstPage(p, first)
 	c := &claimConnection{total: p.Total, hasNext: p.HasNext}
 	for i, cl := range p.Items {
 		c.nodes = append(c.nodes, r.claim(v, cl))
@@ -177,10 +178,11 @@ func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statement
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
-	p, err := x.r.svc.SourceStatements(ctx, x.v, x.s.Key, after, first)
+	p, err := x.r.svc.SourceStatements(ctx, x.v, x.s.Key, after, storeFirst(first))
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
+	p = firstPage(p, first)
 	return x.r.statementConnection(x.v, p, first), nil
 }
 func (x *sourceResolver) Claims(ctx context.Context, a pageArgs) (*claimConnection, error) {

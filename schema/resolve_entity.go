@@ -81,7 +81,7 @@ func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
-	q := graph.EdgeQuery{Direction: direction(args.Direction), After: after, First: first}
+	q := graph.EdgeQuery{Direction: direction(args.Direction), After: after, First: storeFirst(first)}
 	if args.Predicate != nil {
 		q.Predicate = *args.Predicate
 	}
@@ -89,6 +89,7 @@ func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
+	p = firstPage(p, first)
 	return x.r.statementConnection(x.v, p, first), nil
 }
 
@@ -114,10 +115,11 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 	if _, ok := graph.Predicates.Lookup(predicate); !ok {
 		return nil, x.r.fail(graph.Invalid("predicate", graph.RUnknownPredicate, "unknown predicate %q", predicate))
 	}
-	p, err := x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, Direction: dir, After: after, First: first})
+	p, err := x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, Direction: dir, After: after, First: storeFirst(first)})
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
+	p = firstPage(p, first)
 	keys := make([]string, 0, len(p.Items))
 	for _, st := range p.Items {
 		keys = append(keys, otherEnd(st, x.e.Key))

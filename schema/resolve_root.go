@@ -123,6 +123,10 @@ func (r *root) Nodes(ctx context.Context, args struct {
 	return out, nil
 }
 
+// maxNameMatches caps the entities a name or prefix lookup reads, and so
+// its totalCount.
+const maxNameMatches = 1000
+
 type lookupArgs struct {
 	Key  *string
 	Name *string
@@ -205,7 +209,8 @@ func (r *root) Entities(ctx context.Context, a struct {
 		} else {
 			name = *a.Name
 		}
-		es, err := r.svc.FindEntities(ctx, v, name, prefix, kind, first+1)
+		// Read every match (up to maxNameMatches) so totalCount counts them all.
+		es, err := r.svc.FindEntities(ctx, v, name, prefix, kind, maxNameMatches)
 		if err != nil {
 			return nil, r.fail(err)
 		}
@@ -219,10 +224,11 @@ func (r *root) Entities(ctx context.Context, a struct {
 		}
 		return c, nil
 	}
-	p, err := r.svc.ListEntities(ctx, v, kind, after, first)
+	p, err := r.svc.ListEntities(ctx, v, kind, after, storeFirst(first))
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	p = firstPage(p, first)
 	c := &entityConnection{total: p.Total, hasNext: p.HasNext}
 	for i, e := range p.Items {
 		c.nodes = append(c.nodes, r.entity(v, e))
@@ -322,10 +328,11 @@ func (r *root) Sources(ctx context.Context, a struct {
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	p, err := r.svc.ListSources(ctx, v, after, first)
+	p, err := r.svc.ListSources(ctx, v, after, storeFirst(first))
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	p = firstPage(p, first)
 	c := &sourceConnection{total: p.Total, hasNext: p.HasNext}
 	for i, s := range p.Items {
 		c.nodes = append(c.nodes, &sourceResolver{r: r, v: v, s: s})

@@ -36,6 +36,8 @@ type writer struct {
 	sources map[string]sourceInfo
 	res     *graph.WriteResult
 	ops     int
+	// keys caches key-index entries read or written by this write.
+	keys map[string]keyEntry
 	// dirty holds subject|predicate pairs of single-valued predicates
 	// whose conflict state must be recomputed before commit.
 	dirty map[string]struct{}
@@ -160,7 +162,7 @@ func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer 
 		s: s, ctx: ctx, txn: s.db.NewTransaction(true), chunked: chunked, by: by,
 		floor: s.clock, last: s.clock, sn: s.latest(),
 		kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{}, res: &graph.WriteResult{},
-		dirty: map[string]struct{}{},
+		dirty: map[string]struct{}{}, keys: map[string]keyEntry{},
 	}
 }
 
@@ -359,6 +361,10 @@ func encodeKeyEntry(e keyEntry) []byte {
 
 // lookupKey finds a record's ID by key as the writer sees it.
 func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
+	ck := string(rune(rtype)) + key
+	if e, ok := w.keys[ck]; ok {
+		return e, true, nil
+	}
 	v, err := w.get(keyIndexKey(rtype, key))
 	if err != nil || v == nil {
 		return keyEntry{}, false, err
@@ -367,7 +373,14 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	if !ok || !w.sn.sees(e.created) {
 		return keyEntry{}, false, nil
 	}
+	w.keys[ck] = e
 	return e, true, nil
+}
+
+// setKey writes a key-index entry and remembers it for this write.
+func (w *writer) setKey(rtype byte, key string, e keyEntry) error {
+	w.keys[string(rune(rtype))+key] = e
+	return w.set(keyIndexKey(rtype, key), encodeKeyEntry(e))
 }
 
 func (w *writer) newID() (uint64, error) {
@@ -588,7 +601,7 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 			return false, err
 		}
 		e.Recorded = w.recorded(e.Recorded, ts, graph.OpAdd, "")
-		if err := w.set(keyIndexKey(rEntity, e.Key), encodeKeyEntry(keyEntry{id: e.ID, created: ts, kind: e.Kind})); err != nil {
+		if err := w.setKey(rEntity, e.Key, keyEntry{id: e.ID, created: ts, kind: e.Kind}); err != nil {
 			return false, err
 		}
 		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded); err != nil {
@@ -674,7 +687,7 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 		if src.ID, err = w.newID(); err != nil {
 			return false, err
 		}
-		if err := w.set(keyIndexKey(rSource, src.Key), encodeKeyEntry(keyEntry{id: src.ID, created: ts})); err != nil {
+		if err := w.setKey(rSource, src.Key, keyEntry{id: src.ID, created: ts}); err != nil {
 			return false, err
 		}
 	}

@@ -184,7 +184,7 @@ func (w *writer) writeStatement(prev, next *graph.Statement, op graph.Op, reason
 		if next.ID, err = w.newID(); err != nil {
 			return err
 		}
-		if err := w.set(keyIndexKey(rStatement, next.Key), encodeKeyEntry(keyEntry{id: next.ID, created: ts})); err != nil {
+		if err := w.setKey(rStatement, next.Key, keyEntry{id: next.ID, created: ts}); err != nil {
 			return err
 		}
 	}
@@ -459,7 +459,7 @@ func (w *writer) writeClaim(prev, c *graph.Claim, op graph.Op, reason string) er
 		if c.ID, err = w.newID(); err != nil {
 			return err
 		}
-		if err := w.set(keyIndexKey(rClaim, c.Key), encodeKeyEntry(keyEntry{id: c.ID, created: ts, kind: graph.ClaimKind})); err != nil {
+		if err := w.setKey(rClaim, c.Key, keyEntry{id: c.ID, created: ts, kind: graph.ClaimKind}); err != nil {
 			return err
 		}
 	} else {
