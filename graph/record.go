@@ -163,63 +163,108 @@ func (r Record) MarshalJSON() ([]byte, error) {
 
 // DecodeRecord parses one NDJSON line. Unknown fields are refused.
 func DecodeRecord(line []byte) (Record, error) {
-	var head struct {
-		Type RecordType `json:"type"`
+	typ, ok := quickType(line)
+	if !ok {
+		var head struct {
+			Type RecordType `json:"type"`
+		}
+		if err := json.Unmarshal(line, &head); err != nil {
+			return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
+		}
+		typ = head.Type
 	}
-	if err := json.Unmarshal(line, &head); err != nil {
-		return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
-	}
-	r := Record{Type: head.Type}
+	r := Record{Type: typ}
+	// Each payload is decoded in one strict pass through a wrapper that
+	// also knows the "type" member.
 	var target any
-	switch head.Type {
+	switch typ {
 	case SourceRecord:
-		r.Source = &Source{}
-		target = r.Source
+		w := &struct {
+			Type RecordType `json:"type"`
+			*Source
+		}{Source: &Source{}}
+		r.Source, target = w.Source, w
 	case EntityRecord:
-		r.Entity = &Entity{}
-		target = r.Entity
+		w := &struct {
+			Type RecordType `json:"type"`
+			*Entity
+		}{Entity: &Entity{}}
+		r.Entity, target = w.Entity, w
 	case StatementRecord:
-		r.Statement = &Statement{}
-		target = r.Statement
+		w := &struct {
+			Type RecordType `json:"type"`
+			*Statement
+		}{Statement: &Statement{}}
+		r.Statement, target = w.Statement, w
 	case ClaimRecord:
-		r.Claim = &Claim{}
-		target = r.Claim
+		w := &struct {
+			Type RecordType `json:"type"`
+			*Claim
+		}{Claim: &Claim{}}
+		r.Claim, target = w.Claim, w
 	case RetractRecord:
-		r.Retract = &Retract{}
-		target = r.Retract
+		w := &struct {
+			Type RecordType `json:"type"`
+			*Retract
+		}{Retract: &Retract{}}
+		r.Retract, target = w.Retract, w
 	case RankRecord:
-		r.Rank = &SetRank{}
-		target = r.Rank
+		w := &struct {
+			Type RecordType `json:"type"`
+			*SetRank
+		}{SetRank: &SetRank{}}
+		r.Rank, target = w.SetRank, w
 	case "":
 		return Record{}, Invalid("type", RMissing, "record has no type (want source, entity, statement, claim, retract or rank)")
 	default:
-		return Record{}, Invalid("type", RBadValue, "unknown record type %q (want source, entity, statement, claim, retract or rank)", head.Type)
+		return Record{}, Invalid("type", RBadValue, "unknown record type %q (want source, entity, statement, claim, retract or rank)", typ)
 	}
-	// Decode the payload strictly, without the "type" member.
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(line, &m); err != nil {
-		return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
-	}
-	delete(m, "type")
-	body, _ := json.Marshal(m)
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(target); err != nil {
+	err := dec.Decode(target)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	if err != nil {
 		var ge *Error
 		if errors.As(err, &ge) {
 			return Record{}, ge
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return Record{}, Invalid(te.Field, RBadValue, "wrong JSON type: want %s", te.Type)
+			// Drop the wrapper's embedded type name ("Entity.key" → "key").
+			field := te.Field
+			if i := strings.IndexByte(field, '.'); i >= 0 && field[:i] != strings.ToLower(field[:i]) {
+				field = field[i+1:]
+			}
+			return Record{}, Invalid(field, RBadValue, "wrong JSON type: want %s", te.Type)
+		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return Record{}, Invalid("", RBadValue, "not a JSON object: %s", cleanJSONError(err))
 		}
 		msg := cleanJSONError(err)
 		if f, ok := strings.CutPrefix(msg, "unknown field "); ok {
-			return Record{}, Invalid(strings.Trim(f, `"`), RBadValue, "unknown field %s in %s record", f, head.Type)
+			return Record{}, Invalid(strings.Trim(f, `"`), RBadValue, "unknown field %s in %s record", f, typ)
 		}
 		return Record{}, Invalid("", RBadValue, "%s", msg)
 	}
 	return r, nil
+}
+
+// quickType reads the type of a line that starts {"type":"...", as every
+// exported line does, without decoding the rest.
+func quickType(line []byte) (RecordType, bool) {
+	const prefix = `{"type":"`
+	if !bytes.HasPrefix(line, []byte(prefix)) {
+		return "", false
+	}
+	rest := line[len(prefix):]
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 {
+		return "", false
+	}
+	return RecordType(rest[:i]), true
 }
 
 // LineError is an error at a line of an import file.

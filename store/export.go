@@ -3,7 +3,9 @@ package store
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -35,13 +37,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 			if !r.sn.sees(ts) {
 				continue
 			}
-			item, err := r.txn.Get(versionKey(versionTag(rtype), id, ts))
-			if err != nil {
-				return fmt.Errorf("export: version of log entry %d/%d/%d: %w", ts, rtype, id, err)
-			}
 			var rec graph.Record
-			if err := item.Value(func(b []byte) error { return decodeVersion(rtype, b, &rec) }); err != nil {
-				return err
+			if err := r.versionAt(rtype, id, ts, &rec); err != nil {
+				return fmt.Errorf("export: version of log entry %d/%d/%d: %w", ts, rtype, id, err)
 			}
 			if err := graph.WriteRecord(bw, rec); err != nil {
 				return err
@@ -75,4 +73,26 @@ func decodeVersion(rtype byte, b []byte, rec *graph.Record) error {
 		return fmt.Errorf("export: unknown record type %d", rtype)
 	}
 	return json.Unmarshal(b, v)
+}
+
+// versionAt decodes the version of a record recorded exactly at ts: a
+// version key for older versions, the head for the newest.
+func (r *reader) versionAt(rtype byte, id, ts uint64, rec *graph.Record) error {
+	tag := versionTag(rtype)
+	item, err := r.txn.Get(versionKey(tag, id, ts))
+	if err == nil {
+		return item.Value(func(b []byte) error { return decodeVersion(rtype, b, rec) })
+	}
+	if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	if item, err = r.txn.Get(headKey(tag, id)); err != nil {
+		return err
+	}
+	return item.Value(func(b []byte) error {
+		if len(b) < 8 || binary.BigEndian.Uint64(b) != ts {
+			return fmt.Errorf("no version at %d", ts)
+		}
+		return decodeVersion(rtype, b[8:], rec)
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -47,6 +48,39 @@ func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 		out = append(out, v)
 	}
 	slices.Reverse(out)
+	// The newest version lives in the head.
+	if item, err := r.txn.Get(headKey(tag, id)); err == nil {
+		var rec graph.Record
+		var ts uint64
+		if err := item.Value(func(b []byte) error {
+			if len(b) < 8 {
+				return fmt.Errorf("malformed head of record %d", id)
+			}
+			ts = binary.BigEndian.Uint64(b)
+			if !r.sn.sees(ts) {
+				return nil
+			}
+			return decodeVersion(rtype, b[8:], &rec)
+		}); err != nil {
+			return nil, err
+		}
+		if r.sn.sees(ts) {
+			v := graph.Version{Type: rec.Type, Entity: rec.Entity, Source: rec.Source, Statement: rec.Statement, Claim: rec.Claim}
+			switch {
+			case rec.Entity != nil:
+				rec.Entity.ID, v.Recorded = id, rec.Entity.Recorded
+			case rec.Source != nil:
+				rec.Source.ID, v.Recorded = id, rec.Source.Recorded
+			case rec.Statement != nil:
+				rec.Statement.ID, v.Recorded = id, rec.Statement.Recorded
+			case rec.Claim != nil:
+				rec.Claim.ID, v.Recorded = id, rec.Claim.Recorded
+			}
+			out = append(out, v)
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, err
+	}
 	// Say which references each statement or claim version added or removed.
 	var prev []graph.Reference
 	for i := range out {

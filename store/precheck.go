@@ -102,7 +102,7 @@ func (p *preLookup) storedSource(key string) (*graph.Source, bool, error) {
 		return nil, false, nil
 	}
 	var src graph.Source
-	found, err := readVersion(p.txn, p.sn, tagSource, e.id, &src)
+	found, err := loadVersion(p.txn, p.sn, tagSource, e.id, &src)
 	return &src, found, err
 }
 

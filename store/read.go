@@ -16,14 +16,30 @@ import (
 // MaxPage caps the page size of every list read.
 const MaxPage = 1000
 
-// readVersion decodes into v the version of a record current at the
-// snapshot. It reports false when the record did not exist then.
-func readVersion(txn *badger.Txn, sn snapshot, tag byte, id uint64, v any) (bool, error) {
+// loadVersion decodes into v the version of a record current at the
+// snapshot: the head when the snapshot sees it, else the newest older
+// version key it sees. It reports false when the record did not exist then.
+func loadVersion(txn *badger.Txn, sn snapshot, tag byte, id uint64, v any) (bool, error) {
+	item, err := txn.Get(headKey(tag, id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	found := false
+	if err := item.Value(func(b []byte) error {
+		if len(b) < 8 || !sn.sees(binary.BigEndian.Uint64(b)) {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(b[8:], v)
+	}); err != nil || found {
+		return found, err
+	}
 	opts := badger.IteratorOptions{Prefix: versionPrefix(tag, id), PrefetchValues: false}
 	it := txn.NewIterator(opts)
 	defer it.Close()
-	ts := sn.ts
-	for it.Seek(versionKey(tag, id, ts)); it.ValidForPrefix(opts.Prefix); it.Next() {
+	for it.Seek(versionKey(tag, id, sn.ts)); it.ValidForPrefix(opts.Prefix); it.Next() {
 		_, _, vts, err := parseVersionKey(it.Item().Key())
 		if err != nil {
 			return false, err
@@ -48,6 +64,7 @@ func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
+	s.reads.Add(1)
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	return fn(&reader{s: s, ctx: ctx, txn: txn, sn: s.snap(v)})

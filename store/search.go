@@ -1,8 +1,39 @@
 package store
 
 import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
 )
+
+// Full-text search.
+//
+// The token index (tagSearch) holds one key per word of each searchable
+// field of each record, with recorded-time intervals as its value, so it
+// is written in the records' own transactions and honours asOf like every
+// other index. A search ranks records from these keys alone (which field,
+// exact, prefix or fuzzy, how many query words matched) and decodes only
+// the page it returns; the total is the number of distinct records the
+// keys name.
+//
+// Typo tolerance is a SymSpell-style deletion dictionary (tagTypo): every
+// word long enough to tolerate typos is stored once under each string made
+// by deleting up to its allowance of letters. A query word's own deletions
+// find the candidate words; an edit distance check keeps the close ones,
+// whose records are then read from the token index at the snapshot. The
+// dictionary has no intervals: it only proposes words.
 
 // Search fields: which text of a record a token came from. Stored in
 // keys: do not reorder.
@@ -13,6 +44,38 @@ const (
 	fieldClaimText   byte = 4
 	fieldSourceTitle byte = 5
 )
+
+// fieldWhole flags, in a search key's field byte, a field that is this one
+// word: the name "TSMC", the alias "Trn3". An exact match of it ranks
+// highest.
+const fieldWhole byte = 0x80
+
+// MaxSearchTerms caps the words of a search query.
+const MaxSearchTerms = 8
+
+const (
+	maxTokenLen  = 64 // longer tokens are not indexed
+	minPrefixLen = 2  // shorter query words match whole words only
+	maxTypoRunes = 20 // longer words are not in the typo dictionary
+)
+
+// searchFields maps stored field codes to the domain's names.
+var searchFields = [...]graph.SearchField{
+	fieldName:        graph.FieldName,
+	fieldAlias:       graph.FieldAlias,
+	fieldDescription: graph.FieldDescription,
+	fieldClaimText:   graph.FieldClaimText,
+	fieldSourceTitle: graph.FieldSourceTitle,
+}
+
+// fieldWeight ranks fields: a name match counts most.
+var fieldWeight = [...]float32{
+	fieldName:        1.0,
+	fieldAlias:       0.9,
+	fieldDescription: 0.5,
+	fieldClaimText:   0.6,
+	fieldSourceTitle: 0.7,
+}
 
 // textField is one searchable text of a record.
 type textField struct {
@@ -26,27 +89,92 @@ type textField struct {
 //	bytes 1..n  token (graph.Tokens form: lowercase, accents folded; never 0x00)
 //	byte n+1    0x00
 //	byte n+2    record type (rEntity, rSource, rClaim)
+//	byte n+3    graph.KindCode of an entity or claim; 0 for a source
 //	bytes +8    record ID
-//	byte last   field (fieldName ...)
+//	byte last   field (fieldName ...), | fieldWhole when the field is this one token
 //
 // The value is intervals, so search honours asOf like every other read.
-func searchKey(token string, rtype byte, id uint64, field byte) []byte {
-	b := make([]byte, 0, len(token)+12)
+// The kind lets a kind filter skip keys without reading records; a
+// record's kind never changes. The 12 bytes after the token have a fixed
+// width, so a key parses from its end and a scan over tagSearch|prefix
+// finds words by prefix.
+func searchKey(token string, rtype, kind byte, id uint64, field byte) []byte {
+	b := make([]byte, 0, len(token)+1+searchSuffix)
 	b = append(b, tagSearch)
 	b = append(b, token...)
-	b = append(b, 0, rtype)
+	b = append(b, 0, rtype, kind)
 	b = u64(b, id)
 	return append(b, field)
 }
 
-// searchOcc returns the search keys a record occupies while current.
+// searchSuffix is the length of a search key after its token.
+const searchSuffix = 12
+
+// parseSearchKey is the inverse of searchKey. The token aliases k.
+func parseSearchKey(k []byte) (token []byte, rtype, kind byte, id uint64, field byte, err error) {
+	n := len(k)
+	if n < 2+searchSuffix || k[0] != tagSearch || k[n-searchSuffix] != 0 {
+		return nil, 0, 0, 0, 0, fmt.Errorf("not a search key: %x", k)
+	}
+	return k[1 : n-searchSuffix], k[n-11], k[n-10], binary.BigEndian.Uint64(k[n-9:]), k[n-1], nil
+}
+
+// typoKey is one entry of the typo dictionary:
+//
+//	byte 0      tagTypo (0x51)
+//	bytes 1..n  deletion: word with up to typoAllowance(word) runes deleted (word itself included)
+//	byte n+1    0x00
+//	bytes n+2.. word (a token of the search index)
+//
+// The value is empty. The entry whose deletion is the word itself is
+// written last, so its presence means the word's entries are all written.
+func typoKey(deletion, word string) []byte {
+	b := make([]byte, 0, len(deletion)+len(word)+2)
+	b = append(b, tagTypo)
+	b = append(b, deletion...)
+	b = append(b, 0)
+	return append(b, word...)
+}
+
+// parseTypoKey is the inverse of typoKey.
+func parseTypoKey(k []byte) (deletion, word string, err error) {
+	i := bytes.IndexByte(k, 0)
+	if len(k) < 3 || k[0] != tagTypo || i < 2 || i == len(k)-1 {
+		return "", "", fmt.Errorf("not a typo key: %x", k)
+	}
+	return string(k[1:i]), string(k[i+1:]), nil
+}
+
+// searchOcc returns the search keys a source or claim occupies while
+// current; entities use entitySearchOcc, which adds their kind.
 func searchOcc(rtype byte, id uint64, fields []textField) []occ {
+	var kind byte
+	if rtype == rClaim {
+		kind = graph.KindCode(graph.ClaimKind)
+	}
+	return searchOccKind(rtype, kind, id, fields)
+}
+
+// entitySearchOcc returns the search keys an entity occupies while current.
+func entitySearchOcc(e *graph.Entity) []occ {
+	return searchOccKind(rEntity, graph.KindCode(e.Kind), e.ID, entityText(e))
+}
+
+func searchOccKind(rtype, kind byte, id uint64, fields []textField) []occ {
 	var out []occ
 	seen := map[string]bool{}
 	for _, f := range fields {
-		for _, tok := range graph.Tokens(f.text) {
-			k := searchKey(tok, rtype, id, f.field)
-			if seen[string(k)] || len(tok) > 64 {
+		toks := graph.Tokens(f.text)
+		fb := f.field
+		if len(toks) == 1 {
+			fb |= fieldWhole
+		}
+		for _, tok := range toks {
+			if len(tok) > maxTokenLen {
+				continue
+			}
+			k := searchKey(tok, rtype, kind, id, fb)
+			if seen[string(k)] {
 				continue
 			}
 			seen[string(k)] = true
@@ -65,4 +193,641 @@ func entityText(e *graph.Entity) []textField {
 		out = append(out, textField{fieldDescription, e.Description})
 	}
 	return out
+}
+
+// --- the typo dictionary
+
+// typoAllowance is how many typos a word tolerates: none under five
+// letters or with a digit (model numbers: H100 is not H200), one up to
+// eight letters, two from nine. Words over maxTypoRunes tolerate none.
+func typoAllowance(word string) int {
+	n := 0
+	for _, r := range word {
+		if unicode.IsDigit(r) {
+			return 0
+		}
+		n++
+	}
+	switch {
+	case n < 5 || n > maxTypoRunes:
+		return 0
+	case n < 9:
+		return 1
+	}
+	return 2
+}
+
+// deletions returns the distinct strings made by deleting up to d runes
+// from word; the first is word itself.
+func deletions(word string, d int) []string {
+	out := []string{word}
+	seen := map[string]bool{word: true}
+	level := out
+	for range d {
+		var next []string
+		for _, w := range level {
+			rs := []rune(w)
+			for i := range rs {
+				s := string(rs[:i]) + string(rs[i+1:])
+				if !seen[s] {
+					seen[s] = true
+					next = append(next, s)
+				}
+			}
+		}
+		out = append(out, next...)
+		level = next
+	}
+	return out
+}
+
+// editDistance is the optimal string alignment distance of a and b
+// (insertions, deletions, substitutions and adjacent transpositions), or
+// max+1 if it exceeds max.
+func editDistance(a, b []rune, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			low = min(low, v)
+		}
+		if low > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(b)], max+1)
+}
+
+// indexTypos adds the word of a search key the writer opens to the typo
+// dictionary, once per word: the writer remembers the words it has seen,
+// so a bulk import reads each word's entry once.
+func (w *writer) indexTypos(key []byte) error {
+	if len(key) < 2+searchSuffix || key[0] != tagSearch {
+		return nil
+	}
+	word := key[1 : len(key)-searchSuffix]
+	if w.typoWords[string(word)] {
+		return nil
+	}
+	if w.typoWords == nil {
+		w.typoWords = map[string]bool{}
+	}
+	ws := string(word)
+	w.typoWords[ws] = true
+	d := typoAllowance(ws)
+	if d == 0 {
+		return nil
+	}
+	self := typoKey(ws, ws)
+	switch _, err := w.txn.Get(self); {
+	case err == nil:
+		return nil
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return err
+	}
+	for _, del := range deletions(ws, d)[1:] {
+		if err := w.set(typoKey(del, ws), []byte{}); err != nil {
+			return err
+		}
+	}
+	return w.set(self, []byte{})
+}
+
+// --- search
+
+// Search finds entities, claims and sources whose names, aliases,
+// descriptions, claim texts or source titles contain the query's words, as
+// the view's asOf sees them. Words match case- and accent-insensitively,
+// as whole words, as prefixes of indexed words (from two letters: "trn"
+// finds "Trn3"), and within a typo allowance (one typo from five letters,
+// two from nine; none in words with digits). A record matches if any
+// query word does. Hits are ranked by how many query words they match,
+// then by where and how: a whole-name match first, then name, alias,
+// source title, claim text, description; exact before prefix before
+// fuzzy. Ties are broken by record type and ID, so pages are stable. The
+// ranking and the total come from index keys; only the page's records are
+// decoded.
+//
+// Returns BAD_USER_INPUT if the query has no words or more than
+// MaxSearchTerms, names an unknown kind, or the cursor is malformed or
+// from another query; TIMEOUT or the context's error if ctx ends first.
+func (s *Store) Search(ctx context.Context, v graph.View, q graph.SearchQuery) (graph.Page[graph.SearchHit], error) {
+	var page graph.Page[graph.SearchHit]
+	terms := searchTerms(q.Text)
+	if len(terms) == 0 {
+		return page, graph.Invalid("query", graph.RMissing, "the search query has no words")
+	}
+	if len(terms) > MaxSearchTerms {
+		return page, graph.Invalid("query", graph.RBadValue, "the search query has %d words; at most %d are allowed", len(terms), MaxSearchTerms)
+	}
+	filter, err := newKindFilter(q.Kinds)
+	if err != nil {
+		return page, err
+	}
+	qhash := searchHash(terms, filter)
+	var cur *searchPos
+	if q.After != "" {
+		if cur, err = parseSearchCursor(q.After, qhash); err != nil {
+			return page, err
+		}
+	}
+	first := clampPage(q.First)
+	err = s.read(ctx, v, func(r *reader) error {
+		sr := newSearcher(r, terms, filter)
+		defer sr.release()
+		if err := sr.run(); err != nil {
+			return err
+		}
+		top, after := sr.top(cur, first)
+		page.Total, page.HasNext = len(sr.accs), after > len(top)
+		for _, h := range top {
+			hit, err := sr.hit(h)
+			if err != nil {
+				return err
+			}
+			page.Items = append(page.Items, hit)
+			page.Cursors = append(page.Cursors, searchCursor(qhash, h))
+		}
+		return nil
+	})
+	if err != nil {
+		return graph.Page[graph.SearchHit]{}, err
+	}
+	return page, nil
+}
+
+// searchTerms splits a query into distinct normalized words, in order.
+func searchTerms(text string) []string {
+	var out []string
+	for _, t := range graph.Tokens(text) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// kindFilter selects result types by kind code (entities and claims) and
+// record type (sources).
+type kindFilter struct {
+	all     bool
+	kinds   uint32 // bit KindCode
+	sources bool
+}
+
+func newKindFilter(kinds []graph.Kind) (kindFilter, error) {
+	f := kindFilter{all: len(kinds) == 0}
+	for _, k := range kinds {
+		if k == graph.SourceResultKind {
+			f.sources = true
+			continue
+		}
+		c := graph.KindCode(k)
+		if c == 0 || c >= 32 {
+			return f, graph.Invalid("kinds", graph.RBadValue, "unknown kind %q", k)
+		}
+		f.kinds |= 1 << c
+	}
+	return f, nil
+}
+
+func (f kindFilter) allows(rtype, kind byte) bool {
+	switch {
+	case f.all:
+		return true
+	case rtype == rSource:
+		return f.sources
+	}
+	return kind < 32 && f.kinds&(1<<kind) != 0
+}
+
+// searchHash identifies a query's words and filter, so that a cursor of
+// another search is refused rather than misread.
+func searchHash(terms []string, f kindFilter) uint32 {
+	h := fnv.New32a()
+	for _, t := range terms {
+		h.Write([]byte(t))
+		h.Write([]byte{0})
+	}
+	b := binary.BigEndian.AppendUint32(nil, f.kinds)
+	b = append(b, boolByte(f.all), boolByte(f.sources))
+	h.Write(b)
+	return h.Sum32()
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// hitAcc accumulates one record's matches during a search. Record IDs
+// come from one sequence for every record type, so the ID alone names the
+// record.
+type hitAcc struct {
+	id    uint64
+	best  [MaxSearchTerms]float32 // best weight per query word
+	first int32                   // head of its matches in searcher.matches; -1 if none
+	rtype byte
+}
+
+// Match kinds as stored in matchRec.
+const (
+	matchExact uint8 = iota
+	matchPrefix
+	matchFuzzy
+)
+
+var matchKinds = [...]graph.MatchKind{matchExact: graph.ExactMatch, matchPrefix: graph.PrefixMatch, matchFuzzy: graph.FuzzyMatch}
+
+// matchRec is the best match of one query word in one field of a record,
+// linked to the record's other matches.
+type matchRec struct {
+	weight float32
+	next   int32
+	token  int32 // index in searcher.tokens
+	term   uint8
+	field  byte
+	kind   uint8
+}
+
+// searcher runs one search in a reader. Searchers are pooled: a search
+// over thousands of hits reuses the previous one's memory.
+type searcher struct {
+	r       *reader
+	terms   []string
+	filter  kindFilter
+	index   map[uint64]int32 // record ID → accs index
+	accs    []hitAcc
+	matches []matchRec
+	tokens  []string
+	it      *badger.Iterator
+	steps   int
+}
+
+var searchers = sync.Pool{New: func() any { return &searcher{index: map[uint64]int32{}} }}
+
+func newSearcher(r *reader, terms []string, f kindFilter) *searcher {
+	sr := searchers.Get().(*searcher)
+	sr.r, sr.terms, sr.filter = r, terms, f
+	return sr
+}
+
+// release returns the searcher to the pool unless it grew very large.
+func (sr *searcher) release() {
+	if len(sr.accs) > 1<<16 {
+		return
+	}
+	clear(sr.index)
+	*sr = searcher{index: sr.index, accs: sr.accs[:0], matches: sr.matches[:0], tokens: sr.tokens[:0]}
+	searchers.Put(sr)
+}
+
+// run reads every index key that matches a query word.
+func (sr *searcher) run() error {
+	sr.it = sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
+	defer sr.it.Close()
+	for i, t := range sr.terms {
+		if err := sr.r.tick(); err != nil {
+			return err
+		}
+		p := append([]byte{tagSearch}, t...)
+		if utf8.RuneCountInString(t) < minPrefixLen {
+			p = append(p, 0)
+		}
+		if err := sr.scan(p, i, t, 0); err != nil {
+			return err
+		}
+		cands, err := sr.typoCandidates(t)
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			if err := sr.scan(append([]byte{tagSearch}, c.word...), i, c.word, c.dist); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scan adds the live keys under prefix as matches of query word term.
+// word is the query word itself (dist 0: exact and prefix matches) or a
+// dictionary word at edit distance dist from it (fuzzy matches of the word
+// and of words it begins).
+func (sr *searcher) scan(prefix []byte, term int, word string, dist int) error {
+	var tok []byte
+	tokIdx := int32(-1)
+	var kind uint8
+	var base float32 // match weight of tok, before the field's
+	it := sr.it
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		if sr.steps++; sr.steps%tickEvery == 0 {
+			if err := sr.r.tick(); err != nil {
+				return err
+			}
+		}
+		item := it.Item()
+		k := item.Key()
+		ktok, rtype, kcode, id, field, err := parseSearchKey(k)
+		if err != nil {
+			return err
+		}
+		if !sr.filter.allows(rtype, kcode) {
+			continue
+		}
+		alive := false
+		if err := item.Value(func(b []byte) error { alive = sr.r.sn.alive(b); return nil }); err != nil {
+			return err
+		}
+		if !alive {
+			continue
+		}
+		if tokIdx < 0 || !bytes.Equal(ktok, tok) {
+			tok = append(tok[:0], ktok...)
+			tokIdx = int32(len(sr.tokens))
+			sr.tokens = append(sr.tokens, string(ktok))
+			// Weights: exact 0.9 (1 for a whole field), prefix in
+			// (0.55, 0.85) growing with the share of the word typed,
+			// fuzzy 0.5 or 0.4 by distance, less for a prefix of it.
+			ratio := float32(len(word)) / float32(len(tok))
+			switch {
+			case dist > 0:
+				kind, base = matchFuzzy, (0.6-0.1*float32(dist))*(0.8+0.2*ratio)
+			case len(tok) == len(word):
+				kind, base = matchExact, 0.9
+			default:
+				kind, base = matchPrefix, 0.55+0.3*ratio
+			}
+		}
+		w := base
+		if kind == matchExact && field&fieldWhole != 0 {
+			w = 1
+		}
+		f := field &^ fieldWhole
+		if int(f) >= len(fieldWeight) || fieldWeight[f] == 0 {
+			return fmt.Errorf("search key %x has unknown field %d", k, f)
+		}
+		sr.add(rtype, id, term, f, tokIdx, kind, w*fieldWeight[f])
+	}
+	return nil
+}
+
+// add records a match of query word term in a field of a record, keeping
+// the best per (word, field).
+func (sr *searcher) add(rtype byte, id uint64, term int, field byte, tok int32, kind uint8, w float32) {
+	// A record's keys for one word are adjacent: check the last first.
+	i := int32(len(sr.accs) - 1)
+	if i < 0 || sr.accs[i].id != id {
+		var ok bool
+		if i, ok = sr.index[id]; !ok {
+			i = int32(len(sr.accs))
+			sr.accs = append(sr.accs, hitAcc{id: id, rtype: rtype, first: -1})
+			sr.index[id] = i
+		}
+	}
+	a := &sr.accs[i]
+	a.best[term] = max(a.best[term], w)
+	for j := a.first; j >= 0; j = sr.matches[j].next {
+		m := &sr.matches[j]
+		if int(m.term) == term && m.field == field {
+			if w > m.weight {
+				m.token, m.weight, m.kind = tok, w, kind
+			}
+			return
+		}
+	}
+	sr.matches = append(sr.matches, matchRec{weight: w, next: a.first, token: tok, term: uint8(term), field: field, kind: kind})
+	a.first = int32(len(sr.matches) - 1)
+}
+
+// typoCand is a dictionary word close to a query word.
+type typoCand struct {
+	word string
+	dist int
+}
+
+// typoCandidates returns the dictionary words within the typo allowance
+// of t (of both words) that t's prefix scan did not already cover, in
+// word order. Their own prefixes are searched too: "Trainum" finds
+// "trainium" and so "trainium3".
+func (sr *searcher) typoCandidates(t string) ([]typoCand, error) {
+	d := typoAllowance(t)
+	if d == 0 {
+		return nil, nil
+	}
+	tr := []rune(t)
+	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagTypo}, PrefetchValues: false})
+	defer it.Close()
+	seen := map[string]bool{}
+	var out []typoCand
+	for _, del := range deletions(t, d) {
+		p := append(append([]byte{tagTypo}, del...), 0)
+		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+			word := it.Item().Key()[len(p):]
+			if seen[string(word)] {
+				continue
+			}
+			ws := string(word)
+			seen[ws] = true
+			if strings.HasPrefix(ws, t) {
+				continue // the prefix scan found it
+			}
+			limit := min(d, typoAllowance(ws))
+			if dist := editDistance(tr, []rune(ws), limit); dist <= limit {
+				out = append(out, typoCand{ws, dist})
+			}
+		}
+		if err := sr.r.tick(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b typoCand) int { return strings.Compare(a.word, b.word) })
+	return out, nil
+}
+
+// ranked is a hit with its score.
+type ranked struct {
+	score float64
+	acc   *hitAcc
+}
+
+// score rates an accumulated record. With n query words, a record
+// matching c of them with best weights w_i (field weight × match weight,
+// each at most 1) scores (c - 1 + Σw_i/n) / n: every record matching more
+// words scores higher, and the score lies in (0, 1].
+func (sr *searcher) score(a *hitAcc) float64 {
+	n := float64(len(sr.terms))
+	c, sum := 0, 0.0
+	for _, w := range a.best[:len(sr.terms)] {
+		if w > 0 {
+			c++
+			sum += float64(w)
+		}
+	}
+	return (float64(c-1) + sum/n) / n
+}
+
+// comparePos orders hits: higher score first, then record type and ID.
+func comparePos(sa float64, ta byte, ia uint64, sb float64, tb byte, ib uint64) int {
+	switch {
+	case sa > sb:
+		return -1
+	case sa < sb:
+		return 1
+	case ta != tb:
+		return int(ta) - int(tb)
+	case ia < ib:
+		return -1
+	case ia > ib:
+		return 1
+	}
+	return 0
+}
+
+func compareRanked(a, b ranked) int {
+	return comparePos(a.score, a.acc.rtype, a.acc.id, b.score, b.acc.rtype, b.acc.id)
+}
+
+// top returns the best n hits after the cursor (all hits when cur is nil),
+// best first, and how many hits follow the cursor. It keeps the n best in
+// a heap instead of sorting every hit.
+func (sr *searcher) top(cur *searchPos, n int) ([]ranked, int) {
+	h := make([]ranked, 0, min(n, len(sr.accs)))
+	after := 0
+	// h is a heap with the worst of the kept hits at its root.
+	worse := func(i, j int) bool { return compareRanked(h[i], h[j]) > 0 }
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= len(h) {
+				return
+			}
+			if c+1 < len(h) && worse(c+1, c) {
+				c++
+			}
+			if !worse(c, i) {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	for i := range sr.accs {
+		x := ranked{sr.score(&sr.accs[i]), &sr.accs[i]}
+		if cur != nil && comparePos(cur.score, cur.rtype, cur.id, x.score, x.acc.rtype, x.acc.id) >= 0 {
+			continue
+		}
+		after++
+		switch {
+		case len(h) < n:
+			h = append(h, x)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !worse(j, p) {
+					break
+				}
+				h[j], h[p] = h[p], h[j]
+				j = p
+			}
+		case compareRanked(x, h[0]) < 0:
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, compareRanked)
+	return h, after
+}
+
+// hit decodes a ranked record into a SearchHit.
+func (sr *searcher) hit(x ranked) (graph.SearchHit, error) {
+	a := x.acc
+	h := graph.SearchHit{Score: x.score}
+	var err error
+	var found bool
+	switch a.rtype {
+	case rEntity:
+		h.Entity, err = sr.r.entityByID(a.id)
+		found = h.Entity != nil
+	case rClaim:
+		h.Claim, err = sr.r.claimByID(a.id)
+		found = h.Claim != nil
+	case rSource:
+		h.Source, err = sr.r.sourceByID(a.id)
+		found = h.Source != nil
+	}
+	if err != nil {
+		return h, err
+	}
+	if !found {
+		return h, fmt.Errorf("search index names record %d of type %d, which has no version at the snapshot", a.id, a.rtype)
+	}
+	var ms []*matchRec
+	for j := a.first; j >= 0; j = sr.matches[j].next {
+		ms = append(ms, &sr.matches[j])
+	}
+	slices.SortFunc(ms, func(x, y *matchRec) int {
+		if x.term != y.term {
+			return int(x.term) - int(y.term)
+		}
+		return int(x.field) - int(y.field)
+	})
+	for _, m := range ms {
+		h.Matches = append(h.Matches, graph.SearchMatch{
+			Field: searchFields[m.field], Term: sr.terms[m.term], Matched: sr.tokens[m.token], Kind: matchKinds[m.kind],
+		})
+	}
+	return h, nil
+}
+
+// searchPos is a hit's place in the ranking, decoded from a cursor.
+type searchPos struct {
+	score float64
+	rtype byte
+	id    uint64
+}
+
+// searchCursor encodes a hit's position (hex):
+//
+//	bytes 0-3   hash of the query's words and kinds (searchHash)
+//	bytes 4-11  score as sortableFloat
+//	byte 12     record type
+//	bytes 13-20 record ID
+func searchCursor(qhash uint32, x ranked) string {
+	b := make([]byte, 0, 21)
+	b = binary.BigEndian.AppendUint32(b, qhash)
+	b = u64(b, sortableFloat(x.score))
+	b = append(b, x.acc.rtype)
+	return hex.EncodeToString(u64(b, x.acc.id))
+}
+
+func parseSearchCursor(c string, qhash uint32) (*searchPos, error) {
+	b, err := hex.DecodeString(c)
+	if err != nil || len(b) != 21 {
+		return nil, graph.Invalid("after", graph.RBadValue, "malformed cursor")
+	}
+	if binary.BigEndian.Uint32(b) != qhash {
+		return nil, graph.Invalid("after", graph.RBadValue, "cursor does not belong to this search")
+	}
+	return &searchPos{score: unsortableFloat(binary.BigEndian.Uint64(b[4:])), rtype: b[12], id: binary.BigEndian.Uint64(b[13:])}, nil
 }

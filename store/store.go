@@ -48,6 +48,8 @@ type Store struct {
 	cache *recordCache
 	ids   sync.Map // string(rtype)+key → uint64, for committed keys only
 
+	reads atomic.Uint64 // read transactions begun (ReadCount)
+
 	// Now returns the wall-clock time; tests may replace it before writing.
 	Now func() time.Time
 }

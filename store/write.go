@@ -433,33 +433,33 @@ func (w *writer) source(key string) (sourceInfo, bool, error) {
 
 // latestVersion decodes the newest version of a record into v.
 func (w *writer) latestVersion(tag byte, id uint64, v any) (bool, error) {
-	opts := badger.DefaultIteratorOptions
-	opts.Prefix = versionPrefix(tag, id)
-	it := w.txn.NewIterator(opts)
-	defer it.Close()
-	for it.Seek(opts.Prefix); it.ValidForPrefix(opts.Prefix); it.Next() {
-		_, _, ts, err := parseVersionKey(it.Item().Key())
-		if err != nil {
-			return false, err
-		}
-		if !w.sn.sees(ts) {
-			continue
-		}
-		return true, it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) })
-	}
-	return false, nil
+	return loadVersion(w.txn, w.sn, tag, id, v)
 }
 
-func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key string, r graph.Recorded) error {
+// writeVersion writes rec as the newest version of a record: the head
+// holds it, and the version it replaces moves to its version key. fresh
+// means the record is new, so there is no head to move.
+func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key string, r graph.Recorded, fresh bool) error {
 	ch := change{Op: string(r.Op), Key: key, By: r.By, Reason: r.Reason}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	if err := w.set(versionKey(tag, id, ts), b); err != nil {
-		return err
+	hk := headKey(tag, id)
+	if !fresh {
+		cur, err := w.get(hk)
+		if err != nil {
+			return err
+		}
+		if len(cur) >= 8 {
+			if hts := binary.BigEndian.Uint64(cur); hts != ts {
+				if err := w.set(versionKey(tag, id, hts), cur[8:]); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	if err := w.set(headKey(tag, id), append(u64(make([]byte, 0, 8+len(b)), ts), b...)); err != nil {
+	if err := w.set(hk, append(u64(make([]byte, 0, 8+len(b)), ts), b...)); err != nil {
 		return err
 	}
 	cb, _ := json.Marshal(ch)
@@ -604,7 +604,7 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 		if err := w.setKey(rEntity, e.Key, keyEntry{id: e.ID, created: ts, kind: e.Kind}); err != nil {
 			return false, err
 		}
-		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded); err != nil {
+		if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded, true); err != nil {
 			return false, err
 		}
 		w.kinds[e.Key] = e.Kind
@@ -628,7 +628,7 @@ func (w *writer) applyEntity(in *graph.Entity) (bool, error) {
 	}
 	e.ID = old.id
 	e.Recorded = w.recorded(e.Recorded, ts, graph.OpUpdate, "")
-	if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded); err != nil {
+	if err := w.writeVersion(tagEntity, rEntity, e.ID, ts, &e, e.Key, e.Recorded, false); err != nil {
 		return false, err
 	}
 	return true, w.occupy(entityOcc(&prev), entityOcc(&e), ts, false)
@@ -697,7 +697,7 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 		}
 	}
 	src.Recorded = w.recorded(src.Recorded, ts, op, "")
-	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded); err != nil {
+	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded, !exists); err != nil {
 		return false, err
 	}
 	var before []occ

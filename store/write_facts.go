@@ -198,7 +198,7 @@ func (w *writer) writeStatement(prev, next *graph.Statement, op graph.Op, reason
 	if err != nil {
 		return err
 	}
-	if err := w.writeVersion(tagStatement, rStatement, next.ID, ts, next, next.Key, next.Recorded); err != nil {
+	if err := w.writeVersion(tagStatement, rStatement, next.ID, ts, next, next.Key, next.Recorded, prev == nil); err != nil {
 		return err
 	}
 	if err := w.occupy(before, now, ts, prev == nil); err != nil {
@@ -475,7 +475,7 @@ func (w *writer) writeClaim(prev, c *graph.Claim, op graph.Op, reason string) er
 	if err != nil {
 		return err
 	}
-	if err := w.writeVersion(tagClaim, rClaim, c.ID, ts, c, c.Key, c.Recorded); err != nil {
+	if err := w.writeVersion(tagClaim, rClaim, c.ID, ts, c, c.Key, c.Recorded, prev == nil); err != nil {
 		return err
 	}
 	return w.occupy(before, now, ts, prev == nil)
@@ -558,7 +558,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 	if src.Retracted.By == "" {
 		src.Retracted.By = src.Recorded.By
 	}
-	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded); err != nil {
+	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded, false); err != nil {
 		return false, err
 	}
 	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}

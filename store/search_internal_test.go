@@ -1,0 +1,152 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"slices"
+	"testing"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Golden hex dumps of the search key tags (see goldenKeys in keys_test.go).
+var goldenSearchKeys = []struct {
+	name string
+	key  []byte
+	hex  string
+}{
+	{"search", searchKey("tsmc", rEntity, 2, 7, fieldName|fieldWhole), "5074736d630001020000000000000007" + "81"},
+	{"typo", typoKey("nvida", "nvidia"), "516e76696461006e7669646961"},
+}
+
+func TestSearchKeyGolden(t *testing.T) {
+	for _, g := range goldenSearchKeys {
+		if got := hex.EncodeToString(g.key); got != g.hex {
+			t.Errorf("%s key = %s, want %s", g.name, got, g.hex)
+		}
+	}
+}
+
+func TestSearchKeyRoundTrip(t *testing.T) {
+	tok, rt, kind, id, field, err := parseSearchKey(searchKey("trainium", rClaim, 8, 1<<40, fieldClaimText))
+	if err != nil || string(tok) != "trainium" || rt != rClaim || kind != 8 || id != 1<<40 || field != fieldClaimText {
+		t.Errorf("parseSearchKey = %q %d %d %d %d %v", tok, rt, kind, id, field, err)
+	}
+	if d, w, err := parseTypoKey(typoKey("trainum", "trainium")); err != nil || d != "trainum" || w != "trainium" {
+		t.Errorf("parseTypoKey = %q %q %v", d, w, err)
+	}
+	for _, bad := range [][]byte{nil, {tagSearch, 'a', 0}, searchKey("a", 1, 1, 1, 1)[1:], {tagTypo, 0, 'a'}, {tagTypo, 'a', 0}} {
+		if _, _, _, _, _, err := parseSearchKey(bad); err == nil {
+			t.Errorf("parseSearchKey(%x) succeeded, want error", bad)
+		}
+		if _, _, err := parseTypoKey(bad); err == nil {
+			t.Errorf("parseTypoKey(%x) succeeded, want error", bad)
+		}
+	}
+	// A word sorts before its longer words, and its exact keys before them,
+	// so a scan over tagSearch|word finds exact and prefix matches.
+	keys := [][]byte{searchKey("trn", 1, 4, 9, 2), searchKey("trn1", 1, 4, 1, 2), searchKey("trn3", 1, 4, 2, 2)}
+	if !slices.IsSortedFunc(keys, bytes.Compare) {
+		t.Errorf("search keys not in word order")
+	}
+}
+
+var typoAllowanceTests = []struct {
+	word string
+	want int
+}{
+	{"tsmc", 0},                  // too short
+	{"nvidia", 1},                // five to eight letters
+	{"trainium", 1},              //
+	{"processor", 2},             // nine and more
+	{"h100", 0},                  // digits: model numbers differ by one character
+	{"trainium3", 0},             //
+	{"pérez", 1},                 // runes, not bytes
+	{"abcdefghijklmnopqrstu", 0}, // over maxTypoRunes
+}
+
+func TestTypoAllowance(t *testing.T) {
+	for _, tt := range typoAllowanceTests {
+		if got := typoAllowance(tt.word); got != tt.want {
+			t.Errorf("typoAllowance(%q) = %d, want %d", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestDeletions(t *testing.T) {
+	got := deletions("abca", 1)
+	want := []string{"abca", "bca", "aca", "aba", "abc"}
+	if !slices.Equal(got, want) {
+		t.Errorf("deletions(abca, 1) = %q, want %q", got, want)
+	}
+	if n := len(deletions("processor", 2)); n < 30 || n > 1+9+36 {
+		t.Errorf("deletions(processor, 2) has %d strings", n)
+	}
+}
+
+var editDistanceTests = []struct {
+	a, b string
+	max  int
+	want int
+}{
+	{"nvidia", "nvidia", 1, 0},
+	{"nvidai", "nvidia", 1, 1},     // transposition
+	{"trainum", "trainium", 1, 1},  // deletion
+	{"trainiun", "trainium", 1, 1}, // substitution
+	{"tensor", "sensor", 1, 1},
+	{"trainum", "trainium3", 1, 2}, // over max: max+1
+	{"perez", "pérez", 2, 1},
+	{"abc", "xyzabc", 2, 3},
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range editDistanceTests {
+		if got := editDistance([]rune(tt.a), []rune(tt.b), tt.max); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.max, got, tt.want)
+		}
+	}
+}
+
+// TestTypoDictionaryWrittenOnce checks that a word's dictionary entries
+// are written by the first write that indexes it, and only read after.
+func TestTypoDictionaryWrittenOnce(t *testing.T) {
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	count := func() int {
+		n := 0
+		s.db.View(func(txn *badger.Txn) error {
+			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagTypo}})
+			defer it.Close()
+			for it.Rewind(); it.Valid(); it.Next() {
+				if _, w, _ := parseTypoKey(it.Item().Key()); w == "trainium" {
+					n++
+				}
+			}
+			return nil
+		})
+		return n
+	}
+	for i, name := range []string{"Trainium", "Trainium Family", "Trainium"} {
+		recs := []graph.Record{{Type: graph.EntityRecord, Entity: &graph.Entity{Key: "trainium", Kind: graph.ChipFamily, Name: name}}}
+		if _, err := s.Apply(ctx, "test", recs); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := count(), len(deletions("trainium", 1)); got != want {
+			t.Fatalf("after write %d: %d dictionary entries for trainium, want %d", i+1, got, want)
+		}
+	}
+	// A second entity with the word in its description adds nothing.
+	recs := []graph.Record{{Type: graph.EntityRecord, Entity: &graph.Entity{Key: "aws", Kind: graph.Company, Name: "AWS", Description: "Designs Trainium chips."}}}
+	if _, err := s.Apply(ctx, "test", recs); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(), len(deletions("trainium", 1)); got != want {
+		t.Errorf("%d dictionary entries for trainium, want %d", got, want)
+	}
+}
