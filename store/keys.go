@@ -12,7 +12,7 @@ import (
 // reuse or remove a tag; add new ones with new numbers.
 const (
 	tagMeta      byte = 0x00 // meta | name                            → meta value
-	tagEntity    byte = 0x01 // entity  | id | ^ts                      → JSON graph.Entity version
+	tagEntity    byte = 0x01 // entity  | id | ^ts                      → JSON graph.Entity older version
 	tagSource    byte = 0x02 // source  | id | ^ts                      → JSON graph.Source version
 	tagStatement byte = 0x03 // stmt    | id | ^ts                      → JSON graph.Statement version
 	tagClaim     byte = 0x04 // claim   | id | ^ts                      → JSON graph.Claim version
@@ -55,7 +55,8 @@ func u64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(b, v)
 //	bytes 1..   name (ASCII)
 func metaKey(name string) []byte { return append([]byte{tagMeta}, name...) }
 
-// versionKey is the key of one version of a record:
+// versionKey is the key of an older version of a record (the newest
+// lives in the head, headKey; it moves here when a newer one replaces it):
 //
 //	byte 0      tagEntity, tagSource, tagStatement or tagClaim
 //	bytes 1-8   record ID, big-endian
@@ -81,8 +82,8 @@ func parseVersionKey(k []byte) (tag byte, id, ts uint64, err error) {
 	return k[0], binary.BigEndian.Uint64(k[1:9]), ^binary.BigEndian.Uint64(k[9:17]), nil
 }
 
-// headKey holds a copy of a record's newest version, so that reads at or
-// after it need one Get instead of an iterator:
+// headKey holds a record's newest version, so that reads at or after it
+// need one Get instead of an iterator:
 //
 //	byte 0      tagHead (0x05)
 //	byte 1      version tag (tagEntity..tagClaim)
@@ -106,7 +107,8 @@ func parseHeadKey(k []byte) (tag byte, id uint64, err error) {
 //	bytes 2..n  key (UTF-8, never contains 0x00)
 //	byte n+1    0x00 terminator
 //
-// The value is id(8) created-ts(8).
+// The value is id(8) created-ts(8), plus the kind code (1) for entities
+// and claims, so that validation needs no record read.
 func keyIndexKey(rtype byte, key string) []byte {
 	b := make([]byte, 0, len(key)+3)
 	b = append(b, tagKey, rtype)
