@@ -13,9 +13,9 @@ import (
 const (
 	tagMeta      byte = 0x00 // meta | name                            → meta value
 	tagEntity    byte = 0x01 // entity  | id | ^ts                      → JSON graph.Entity older version
-	tagSource    byte = 0x02 // source  | id | ^ts                      → JSON graph.Source version
-	tagStatement byte = 0x03 // stmt    | id | ^ts                      → JSON graph.Statement version
-	tagClaim     byte = 0x04 // claim   | id | ^ts                      → JSON graph.Claim version
+	tagSource    byte = 0x02 // source  | id | ^ts                      → JSON graph.Source older version
+	tagStatement byte = 0x03 // stmt    | id | ^ts                      → JSON graph.Statement older version
+	tagClaim     byte = 0x04 // claim   | id | ^ts                      → JSON graph.Claim older version
 	tagHead      byte = 0x05 // head    | tag | id                      → ts(8) + JSON of the newest version
 	tagKey       byte = 0x08 // key     | rtype | key | 0x00            → id(8) created(8)
 	tagURL       byte = 0x09 // url     | url | 0x00                    → source id(8)
