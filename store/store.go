@@ -24,8 +24,8 @@ const FormatVersion = "chipgraph-store/1"
 type Options struct {
 	// InMemory keeps everything in memory (tests); Dir is then ignored.
 	InMemory bool
-	// NoSync turns off the fsync on every commit. Off by default: a write
-	// acknowledged to a client survives a crash.
+	// NoSync turns off the fsync after every write. Off by default: a
+	// write acknowledged to a client survives a crash.
 	NoSync bool
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *log.Logger
@@ -52,6 +52,19 @@ type Store struct {
 
 	// Now returns the wall-clock time; tests may replace it before writing.
 	Now func() time.Time
+
+	noSync bool
+}
+
+// sync makes committed writes durable (fsync), unless NoSync.
+func (s *Store) sync() error {
+	if s.noSync {
+		return nil
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
 }
 
 // viewState is what current reads see: every version up to visible,
@@ -76,7 +89,9 @@ func Open(dir string, opts *Options) (*Store, error) {
 		opts = &Options{}
 	}
 	bo := badger.DefaultOptions(dir).
-		WithSyncWrites(!opts.NoSync).
+		// Writes sync explicitly (Store.sync): after every Apply, and once
+		// at the end of an import rather than after each of its chunks.
+		WithSyncWrites(false).
 		WithLogger(nil).
 		WithMemTableSize(32 << 20).
 		WithNumMemtables(3).
@@ -99,8 +114,12 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if n <= 0 {
 		n = DefaultCacheEntries
 	}
-	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n)}
+	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n), noSync: opts.NoSync || opts.InMemory}
 	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.sync(); err != nil {
 		db.Close()
 		return nil, err
 	}

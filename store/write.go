@@ -71,6 +71,9 @@ func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*gra
 	if err := w.finish(); err != nil {
 		return nil, err
 	}
+	if err := s.sync(); err != nil {
+		return nil, err
+	}
 	s.publish(w.last)
 	return w.res, nil
 }
@@ -89,6 +92,9 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 	}
 	start := s.clock
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(metaKey("import"), u64(nil, start)) }); err != nil {
+		return nil, err
+	}
+	if err := s.sync(); err != nil { // the marker must be on disk before any chunk
 		return nil, err
 	}
 	w := s.newWriter(ctx, by, true)
@@ -115,7 +121,14 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 		}
 		return nil, err
 	}
+	// Every chunk reaches the disk before the marker goes.
+	if err := s.sync(); err != nil {
+		return nil, err
+	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(metaKey("import")) }); err != nil {
+		return nil, err
+	}
+	if err := s.sync(); err != nil {
 		return nil, err
 	}
 	if progress != nil {
@@ -143,6 +156,9 @@ func (s *Store) abortImport(start uint64) error {
 		}
 		return txn.Delete(metaKey("import"))
 	})
+	if err == nil {
+		err = s.sync()
+	}
 	if err == nil {
 		s.clock = sp.hi
 		s.view.Store(&viewState{visible: st.visible, aborted: aborted})
