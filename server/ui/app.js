@@ -425,7 +425,7 @@ function start() {
     list.append(el('li', null, b));
   }
 
-  // A ?query=...&variables=... link opens with that query.
+  // A ?query=...&variables=... link opens with that query; &run=1 runs it.
   const params = new URLSearchParams(location.search);
   let saved = null;
   try {
@@ -445,6 +445,7 @@ function start() {
 
   const token = $('token');
   token.value = sessionStorage.getItem(TOKEN_KEY) || '';
+  if (params.get('run') === '1') run();
   token.addEventListener('input', () => {
     if (token.value) sessionStorage.setItem(TOKEN_KEY, token.value);
     else sessionStorage.removeItem(TOKEN_KEY);
