@@ -115,6 +115,10 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 	if _, ok := graph.Predicates.Lookup(predicate); !ok {
 		return nil, x.r.fail(graph.Invalid("predicate", graph.RUnknownPredicate, "unknown predicate %q", predicate))
 	}
+	// First pages load for the entity and its siblings at once (resolve_explore.go).
+	if c, ok, err := x.batchedRelations(ctx, predicate, dir, first, after); ok {
+		return c, x.r.fail(err)
+	}
 	p, err := x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, Direction: dir, After: after, First: storeFirst(first)})
 	if err != nil {
 		return nil, x.r.fail(err)
@@ -128,6 +132,7 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
+	registerSiblings(ctx, x.v, keys)
 	c := &relationConnection{total: p.Total, hasNext: p.HasNext}
 	for i, st := range p.Items {
 		if ents[i] == nil || st.Object.Type != graph.EntityValue {
@@ -190,7 +195,10 @@ func (x *entityResolver) literal(ctx context.Context, predicate string) (*statem
 }
 
 func (x *entityResolver) literals(ctx context.Context, predicate, precision string) ([]*statementResolver, error) {
-	p, err := x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, First: 100})
+	p, ok, err := x.batchedStatements(ctx, predicate, graph.Outgoing, 100)
+	if !ok {
+		p, err = x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, First: 100})
+	}
 	if err != nil {
 		return nil, x.r.fail(err)
 	}

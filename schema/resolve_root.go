@@ -230,10 +230,13 @@ func (r *root) Entities(ctx context.Context, a struct {
 	}
 	p = firstPage(p, first)
 	c := &entityConnection{total: p.Total, hasNext: p.HasNext}
+	keys := make([]string, len(p.Items))
 	for i, e := range p.Items {
 		c.nodes = append(c.nodes, r.entity(v, e))
 		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
+		keys[i] = e.Key
 	}
+	registerSiblings(ctx, v, keys)
 	return c, nil
 }
 

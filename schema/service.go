@@ -28,6 +28,22 @@ type Service interface {
 	Apply(ctx context.Context, by string, recs []graph.Record) (*graph.WriteResult, error)
 
 	Provenance
+	Explorer
+}
+
+// Explorer is what filters, traversals and aggregations need from
+// storage; *store.Store implements it.
+type Explorer interface {
+	FilterEntities(ctx context.Context, v graph.View, q graph.EntityQuery) (graph.Page[*graph.Entity], error)
+	Neighborhood(ctx context.Context, v graph.View, key string, q graph.TraversalQuery) (*graph.Neighborhood, error)
+	Paths(ctx context.Context, v graph.View, q graph.PathQuery) ([]graph.Path, error)
+	Aggregate(ctx context.Context, v graph.View, q graph.AggregateQuery) (*graph.Aggregate, error)
+	// EntityStatementsBatch is EntityStatements's first page for many
+	// entities in one read (After must be empty).
+	EntityStatementsBatch(ctx context.Context, v graph.View, keys []string, q graph.EdgeQuery) ([]graph.Page[*graph.Statement], error)
+	// EntityStatementsWhere is EntityStatements keeping the statements whose
+	// other end matches where.
+	EntityStatementsWhere(ctx context.Context, v graph.View, key string, q graph.EdgeQuery, where *graph.EntityFilter) (graph.Page[*graph.Statement], error)
 }
 
 // Provenance is what the provenance API needs from storage; *store.Store

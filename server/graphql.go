@@ -129,8 +129,12 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if e := h.checkCost(p); e != nil {
+		h.writeResponse(w, media, &response{Errors: []gqlError{*e}})
+		return
+	}
 
-	res := h.schema.Exec(ctx, p.Query, p.OperationName, p.Variables)
+	res := h.schema.Exec(schema.WithLoader(ctx), p.Query, p.OperationName, p.Variables)
 	out := &response{Data: res.Data, Extensions: res.Extensions}
 	executed := len(res.Data) > 0
 	for _, qe := range res.Errors {

@@ -18,7 +18,8 @@
 //
 // With application/graphql-response+json, a request error (the document does
 // not parse or validate, variables do not coerce, the operation cannot be
-// chosen, the query is nested deeper than MaxQueryDepth) gives 400, a request
+// chosen, the query is nested deeper than MaxQueryDepth or costs more than
+// MaxCost, as cost.go estimates before running it) gives 400, a request
 // that timed out before producing data gives 504, and any response carrying
 // data gives 200. With application/json every GraphQL response is 200, as the
 // specification asks. In both, a request that is not a well-formed
@@ -86,6 +87,7 @@ type Server struct {
 	AllowedOrigins []string                        // CORS origins; empty allows no cross-origin access
 	MaxBodyBytes   int64                           // largest POST body accepted
 	MaxQueryDepth  int                             // deepest selection nesting (in braces) accepted
+	MaxCost        int                             // highest query cost accepted (see cost.go); 0 means DefaultMaxCost
 	RequestTimeout time.Duration                   // time allowed to one request
 	EnablePprof    bool                            // serve /debug/pprof/
 	Health         func(ctx context.Context) error // optional readiness check for /healthz
@@ -102,6 +104,7 @@ func NewServer() *Server {
 		Addr:           DefaultAddr,
 		MaxBodyBytes:   DefaultMaxBodyBytes,
 		MaxQueryDepth:  DefaultMaxQueryDepth,
+		MaxCost:        DefaultMaxCost,
 		RequestTimeout: DefaultRequestTimeout,
 		Logger:         log.New(os.Stderr, "", log.LstdFlags),
 	}
@@ -183,6 +186,8 @@ type handler struct {
 	origins   []string
 	maxBody   int64
 	maxDepth  int
+	maxCost   float64
+	coster    *coster
 	timeout   time.Duration
 	pprof     bool
 	health    func(ctx context.Context) error
@@ -198,6 +203,8 @@ func (s *Server) handler() *handler {
 		origins:  append([]string(nil), s.AllowedOrigins...),
 		maxBody:  s.MaxBodyBytes,
 		maxDepth: s.MaxQueryDepth,
+		maxCost:  float64(s.MaxCost),
+		coster:   newCoster(s.Schema),
 		timeout:  s.RequestTimeout,
 		pprof:    s.EnablePprof,
 		health:   s.Health,
@@ -208,6 +215,9 @@ func (s *Server) handler() *handler {
 	}
 	if h.maxDepth <= 0 {
 		h.maxDepth = DefaultMaxQueryDepth
+	}
+	if h.maxCost <= 0 {
+		h.maxCost = DefaultMaxCost
 	}
 	if h.timeout <= 0 {
 		h.timeout = DefaultRequestTimeout

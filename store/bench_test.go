@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/graph/starter"
@@ -41,7 +42,12 @@ func BenchmarkEntityStatements(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		v    graph.View
-	}{{"current", graph.View{}}, {"asOf", graph.View{AsOf: s.LastChange()}}} {
+	}{
+		{"current", graph.View{}},
+		{"asOf", graph.View{AsOf: s.LastChange()}},
+		{"validAt", graph.View{ValidAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"asOf+validAt", graph.View{AsOf: s.LastChange(), ValidAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -57,12 +63,19 @@ func BenchmarkEntityStatements(b *testing.B) {
 func BenchmarkIncomingEdges(b *testing.B) {
 	s := openStarter(b)
 	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		p, err := s.EntityStatements(ctx, graph.View{}, "tsmc", graph.EdgeQuery{Predicate: "manufacturedBy", Direction: graph.Incoming, First: 20})
-		if err != nil || len(p.Items) != 20 {
-			b.Fatal(p.Total, err)
-		}
+	for _, bc := range []struct {
+		name string
+		v    graph.View
+	}{{"current", graph.View{}}, {"asOf", graph.View{AsOf: s.LastChange()}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p, err := s.EntityStatements(ctx, bc.v, "tsmc", graph.EdgeQuery{Predicate: "manufacturedBy", Direction: graph.Incoming, First: 20})
+				if err != nil || len(p.Items) != 20 {
+					b.Fatal(p.Total, err)
+				}
+			}
+		})
 	}
 }
 

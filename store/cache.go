@@ -36,3 +36,59 @@ func (c *recordCache) put(k []byte, v any) {
 	c.m[string(k)] = v
 	c.mu.Unlock()
 }
+
+// Read caches that follow the store's generation: the generation goes up
+// whenever a write is published (before the new view is), so an entry
+// made under the current generation reflects every published write.
+// Entries hold raw versions or postings, and every read still filters
+// them by its own snapshot, so asOf and validAt reads share them.
+
+// headEntry is the newest version of a record and its recorded time.
+type headEntry struct {
+	gen uint64
+	ts  uint64
+	v   any
+}
+
+// prefixEntry is every key and value under one index prefix.
+type prefixEntry struct {
+	gen  uint64
+	keys [][]byte
+	vals [][]byte
+}
+
+// genCache is a bounded map of generation-tagged entries.
+type genCache[T any] struct {
+	mu  sync.RWMutex
+	max int
+	m   map[string]T
+}
+
+func newGenCache[T any](max int) *genCache[T] {
+	return &genCache[T]{max: max, m: make(map[string]T, 1024)}
+}
+
+func (c *genCache[T]) get(k []byte) (T, bool) {
+	c.mu.RLock()
+	v, ok := c.m[string(k)]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *genCache[T]) put(k []byte, v T) {
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		n := 0
+		for key := range c.m {
+			delete(c.m, key)
+			if n++; n >= c.max/2 {
+				break
+			}
+		}
+	}
+	c.m[string(k)] = v
+	c.mu.Unlock()
+}
+
+// maxCachedPrefix is the largest index list kept in the prefix cache.
+const maxCachedPrefix = 50_000

@@ -1223,6 +1223,63 @@ func (s *Store) EntityStatementsBatch(ctx context.Context, v graph.View, keys []
 	return out, err
 }
 
+// EntityStatementsWhere is EntityStatements keeping only entity-valued
+// statements whose other end matches where: a typed relation list with a
+// filter ("this company's chips made by TSMC"). Cursors and the total are
+// those of the filtered list. Returns NOT_FOUND if the entity does not
+// exist in the view, and the errors of FilterEntities for the filter.
+func (s *Store) EntityStatementsWhere(ctx context.Context, v graph.View, key string, q graph.EdgeQuery, where *graph.EntityFilter) (graph.Page[*graph.Statement], error) {
+	var page graph.Page[*graph.Statement]
+	var code []byte
+	if q.Predicate != "" {
+		p, ok := graph.Predicates.Lookup(q.Predicate)
+		if !ok {
+			return page, graph.Invalid("predicate", graph.RUnknownPredicate, "unknown predicate %q", q.Predicate)
+		}
+		code = binary.BigEndian.AppendUint16(nil, p.Code)
+	}
+	err := s.explore(ctx, v, func(x *explorer) error {
+		e, ok, err := x.lookup(rEntity, key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFound("entity", key)
+		}
+		set, err := x.filter(where)
+		if err != nil {
+			return err
+		}
+		var prefixes [][]byte
+		if q.Direction == graph.Outgoing || q.Direction == graph.Both {
+			prefixes = append(prefixes, append(u64([]byte{tagOut}, e.id), code...))
+		}
+		if q.Direction == graph.Incoming || q.Direction == graph.Both {
+			prefixes = append(prefixes, append(u64([]byte{tagIn}, e.id), code...))
+		}
+		keys, _, total, hasNext, err := x.scan(prefixes, q.After, q.First, func(_, v []byte) (bool, error) {
+			p, ok, err := x.live(v)
+			return ok && p.other != 0 && set.has(p.other), err
+		})
+		if err != nil {
+			return err
+		}
+		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
+		for _, k := range keys {
+			st, err := x.statementByID(binary.BigEndian.Uint64(k[11:19]))
+			if err != nil {
+				return err
+			}
+			if st == nil {
+				return errors.New("edge index names a statement that has no version")
+			}
+			page.Items = append(page.Items, st)
+		}
+		return nil
+	})
+	return page, err
+}
+
 // --- aggregations
 
 // gkey is a group key in one dimension: an entity, a number or a text.

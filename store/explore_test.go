@@ -477,6 +477,67 @@ func TestPaginationUnderWrites(t *testing.T) {
 	}
 }
 
+// TestExploreAsOf retracts "apple customerOf tsmc": the current view
+// loses it everywhere, a view as of before the retraction keeps it.
+func TestExploreAsOf(t *testing.T) {
+	s := openExplore(t)
+	ctx := context.Background()
+	var key string
+	sts, err := s.EntityStatements(ctx, graph.View{}, "apple", graph.EdgeQuery{Predicate: "customerOf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range sts.Items {
+		if st.Object.Entity == "tsmc" {
+			key = st.Key
+		}
+	}
+	if key == "" {
+		t.Fatal("no apple customerOf tsmc statement")
+	}
+	before := graph.View{AsOf: s.LastChange()}
+	if _, err := s.Apply(ctx, "test", []graph.Record{{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: key, Reason: "test"}}}); err != nil {
+		t.Fatal(err)
+	}
+	customers := &graph.EntityFilter{Related: &graph.RelationFilter{Predicate: "customerOf", To: []string{"tsmc"}}}
+	for _, tc := range []struct {
+		name string
+		v    graph.View
+		want bool
+	}{{"Now", graph.View{}, false}, {"AsOf", before, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := s.FilterEntities(ctx, tc.v, graph.EntityQuery{Filter: customers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(keysOf(p.Items), "apple"); got != tc.want {
+				t.Errorf("apple among tsmc's customers: %v, want %v", got, tc.want)
+			}
+			paths, err := s.Paths(ctx, tc.v, graph.PathQuery{From: "apple", To: "tsmc", MaxHops: 1, First: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(paths) > 0; got != tc.want {
+				t.Errorf("one-hop path apple → tsmc: %v, want %v", got, tc.want)
+			}
+			n, err := s.Neighborhood(ctx, tc.v, "apple", graph.TraversalQuery{Depth: 1, Predicates: []string{"customerOf"}, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(n.Nodes) == 2; got != tc.want {
+				t.Errorf("apple's customerOf neighborhood has %d nodes; tsmc in it %v, want %v", len(n.Nodes), got, tc.want)
+			}
+			a, err := s.Aggregate(ctx, tc.v, graph.AggregateQuery{Filter: customers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Entities != len(p.Items) {
+				t.Errorf("aggregate over %d entities, filter %d", a.Entities, len(p.Items))
+			}
+		})
+	}
+}
+
 func TestNeighborhood(t *testing.T) {
 	s, o := starterStore(t)
 	n, err := s.Neighborhood(context.Background(), graph.View{}, "apple", graph.TraversalQuery{Depth: 2, Direction: graph.Both, Limit: 1000})
@@ -923,6 +984,41 @@ func TestEntityStatementsBatch(t *testing.T) {
 	}
 	if last := pages[len(pages)-1]; len(last.Items) != 0 {
 		t.Errorf("unknown key: %v, want an empty page", last)
+	}
+}
+
+func TestEntityStatementsWhere(t *testing.T) {
+	s, o := starterStore(t)
+	ctx := context.Background()
+	where := &graph.EntityFilter{Value: &graph.ValueFilter{Predicate: "memory", Gte: quantity(80, "GB")}}
+	q := graph.EdgeQuery{Predicate: "designedBy", Direction: graph.Incoming, First: 3}
+	var got []string
+	for {
+		p, err := s.EntityStatementsWhere(ctx, graph.View{}, "nvidia", q, where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range p.Items {
+			got = append(got, st.Subject)
+		}
+		if !p.HasNext {
+			if p.Total != len(got) {
+				t.Errorf("total %d, %d read", p.Total, len(got))
+			}
+			break
+		}
+		q.After = p.Cursors[len(p.Cursors)-1]
+	}
+	sort.Strings(got)
+	want := o.where("", func(e *graph.Entity) bool {
+		n, ok := o.number(e.Key, "memory", "")
+		return slices.Contains(o.objects(e.Key, "designedBy"), "nvidia") && ok && n >= 80e9
+	})
+	if !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("nvidia's chips with >= 80 GB: got %v, want %v", got, want)
+	}
+	if _, err := s.EntityStatementsWhere(ctx, graph.View{}, "nobody", q, where); graph.ErrorCode(err) != graph.ENOTFOUND {
+		t.Errorf("unknown entity: %v, want NOT_FOUND", err)
 	}
 }
 

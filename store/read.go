@@ -58,6 +58,7 @@ type reader struct {
 	ctx context.Context
 	txn *badger.Txn
 	sn  snapshot
+	gen uint64 // the store's generation when the read began
 }
 
 func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error) error {
@@ -65,9 +66,10 @@ func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error
 		return err
 	}
 	s.reads.Add(1)
+	gen := s.gen.Load() // before the transaction and the snapshot
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
-	return fn(&reader{s: s, ctx: ctx, txn: txn, sn: s.snap(v)})
+	return fn(&reader{s: s, ctx: ctx, txn: txn, sn: s.snap(v), gen: gen})
 }
 
 // version returns the decoded version of a record at the snapshot, using
@@ -75,8 +77,13 @@ func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error
 func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 	// Fast path: the head key holds the newest version; it answers every
 	// read whose snapshot is at or after that version (current reads, and
-	// as-of reads of records that have not changed since).
-	item, err := r.txn.Get(headKey(tag, id))
+	// as-of reads of records that have not changed since). The head cache
+	// answers without Badger while no write has been published since.
+	hk := headKey(tag, id)
+	if h, ok := r.s.heads.get(hk); ok && h.gen == r.s.gen.Load() && r.sn.sees(h.ts) {
+		return h.v, nil
+	}
+	item, err := r.txn.Get(hk)
 	if err == nil {
 		var vts uint64
 		var v any
@@ -101,6 +108,9 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 			r.s.cache.put(vk, v)
 			return nil
 		})
+		if v != nil && err == nil {
+			r.s.heads.put(hk, headEntry{gen: r.gen, ts: vts, v: v})
+		}
 		if err != nil || v != nil {
 			return v, err
 		}
@@ -407,45 +417,67 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 	}
 	n := 0
 	for _, p := range prefixes {
-		it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
-		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+		pe, err := r.prefix(p)
+		if err != nil {
+			return nil, nil, 0, false, err
+		}
+		for i, k := range pe.keys {
 			if n++; n%tickEvery == 0 {
 				if err := r.tick(); err != nil {
-					it.Close()
 					return nil, nil, 0, false, err
 				}
 			}
-			item := it.Item()
-			var ok bool
-			var val []byte
-			if err := item.Value(func(b []byte) error {
-				var kerr error
-				ok, kerr = keep(item.Key(), b)
-				if ok {
-					val = bytes.Clone(b)
-				}
-				return kerr
-			}); err != nil {
-				it.Close()
+			ok, err := keep(k, pe.vals[i])
+			if err != nil {
 				return nil, nil, 0, false, err
 			}
 			if !ok {
 				continue
 			}
 			total++
-			if start != nil && bytes.Compare(item.Key(), start) <= 0 {
+			if start != nil && bytes.Compare(k, start) <= 0 {
 				continue
 			}
 			if len(keys) < first {
-				keys = append(keys, item.KeyCopy(nil))
-				vals = append(vals, val)
+				keys = append(keys, k)
+				vals = append(vals, pe.vals[i])
 			} else {
 				hasNext = true
 			}
 		}
-		it.Close()
 	}
 	return keys, vals, total, hasNext, nil
+}
+
+// prefix returns every key and value under an index prefix, from the
+// prefix cache when no write has been published since it was filled.
+// The slices are shared: callers must not modify them.
+func (r *reader) prefix(p []byte) (prefixEntry, error) {
+	if pe, ok := r.s.prefixes.get(p); ok && pe.gen == r.s.gen.Load() {
+		return pe, nil
+	}
+	pe := prefixEntry{gen: r.gen}
+	it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+	defer it.Close()
+	n := 0
+	for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+		if n++; n%tickEvery == 0 {
+			if err := r.tick(); err != nil {
+				return prefixEntry{}, err
+			}
+		}
+		item := it.Item()
+		v, err := item.ValueCopy(nil)
+		if err != nil {
+			return prefixEntry{}, err
+		}
+		pe.keys = append(pe.keys, item.KeyCopy(nil))
+		pe.vals = append(pe.vals, v)
+	}
+	if len(pe.keys) <= maxCachedPrefix {
+		r.s.prefixes.put(p, pe)
+	}
+	return pe, nil
 }
 
 func cursors(keys [][]byte) []string {

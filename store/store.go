@@ -49,6 +49,11 @@ type Store struct {
 	ids   sync.Map // string(rtype)+key → uint64, for committed keys only
 
 	reads atomic.Uint64 // read transactions begun (ReadCount)
+	// gen counts published writes; heads and prefixes cache reads made
+	// in the current generation (cache.go).
+	gen      atomic.Uint64
+	heads    *genCache[headEntry]
+	prefixes *genCache[prefixEntry]
 
 	// Now returns the wall-clock time; tests may replace it before writing.
 	Now func() time.Time
@@ -114,7 +119,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if n <= 0 {
 		n = DefaultCacheEntries
 	}
-	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n), noSync: opts.NoSync || opts.InMemory}
+	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n), noSync: opts.NoSync || opts.InMemory,
+		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](20_000)}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err

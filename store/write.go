@@ -161,12 +161,16 @@ func (s *Store) abortImport(start uint64) error {
 	}
 	if err == nil {
 		s.clock = sp.hi
+		s.gen.Add(1)
 		s.view.Store(&viewState{visible: st.visible, aborted: aborted})
 	}
 	return err
 }
 
+// publish makes writes up to last visible. The generation goes up first,
+// so no read can pair the new view with a cache entry of the old one.
 func (s *Store) publish(last uint64) {
+	s.gen.Add(1)
 	st := s.view.Load()
 	if last > st.visible {
 		s.view.Store(&viewState{visible: last, aborted: st.aborted})

@@ -30,6 +30,8 @@ type Config struct {
 	CORSOrigins  []string      // origins allowed cross-origin access; none by default
 	MaxBodyBytes int64         // largest request body
 	MaxDepth     int           // deepest query nesting
+	MaxCost      int           // highest query cost (fields it may resolve)
+	MaxPageSize  int           // largest page (first, limit) a request may ask for
 	Timeout      time.Duration // time allowed to one request
 	Pprof        bool          // serve /debug/pprof/
 	NoStarter    bool          // do not load the starter data into an empty store
@@ -42,6 +44,8 @@ func DefaultConfig() Config {
 		DataDir:      DefaultDataDir,
 		MaxBodyBytes: server.DefaultMaxBodyBytes,
 		MaxDepth:     server.DefaultMaxQueryDepth,
+		MaxCost:      server.DefaultMaxCost,
+		MaxPageSize:  schema.DefaultMaxPageSize,
 		Timeout:      server.DefaultRequestTimeout,
 	}
 }
@@ -100,6 +104,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.Var((*originList)(&cfg.CORSOrigins), "cors-origins", "comma-separated `origins` allowed cross-origin access,\nsuch as https://app.example.com (none by default)")
 	fs.Var((*byteSize)(&cfg.MaxBodyBytes), "max-body", "largest request body (`size` in bytes, or with KiB, MiB)")
 	fs.Var((*positiveInt)(&cfg.MaxDepth), "max-depth", "deepest query nesting allowed, in `levels`")
+	fs.Var((*positiveInt)(&cfg.MaxCost), "max-cost", "highest query cost allowed: the `fields` a query may resolve,\nestimated before it runs (page sizes times nesting, traversal limits times depth)")
+	fs.Var((*positiveInt)(&cfg.MaxPageSize), "max-page-size", "largest page a request may ask for (`items` in first or limit)")
 	fs.Var((*positiveDuration)(&cfg.Timeout), "timeout", "time allowed to one request (`duration`, such as 10s)")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve profiling endpoints at /debug/pprof/")
 	fs.BoolVar(&cfg.NoStarter, "no-starter", cfg.NoStarter, "do not load the starter data into an empty store")
@@ -109,6 +115,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	}
 	if len(pos) > 0 {
 		return fs.usageError(fmt.Sprintf("unexpected argument %q: serve takes only flags", pos[0]))
+	}
+	if cfg.MaxPageSize > store.MaxPage {
+		return fs.usageError(fmt.Sprintf("invalid value %d for flag --max-page-size: must be at most %d", cfg.MaxPageSize, store.MaxPage))
 	}
 	if fs.onCommandLine("write-token") {
 		m.Logger.Printf("warning: --write-token on the command line is visible to other users (process list, shell history); set %s instead", envName("write-token"))
@@ -133,7 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store = st
 
-	sch, err := schema.New(st, schema.Options{MaxDepth: cfg.MaxDepth, Logger: m.Logger})
+	sch, err := schema.New(st, schema.Options{MaxDepth: cfg.MaxDepth, MaxPageSize: cfg.MaxPageSize, Logger: m.Logger})
 	if err != nil {
 		return fmt.Errorf("build schema: %w", err)
 	}
@@ -144,6 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.AllowedOrigins = cfg.CORSOrigins
 	srv.MaxBodyBytes = cfg.MaxBodyBytes
 	srv.MaxQueryDepth = cfg.MaxDepth
+	srv.MaxCost = cfg.MaxCost
 	srv.RequestTimeout = cfg.Timeout
 	srv.EnablePprof = cfg.Pprof
 	srv.Health = storeHealth(st)

@@ -1,0 +1,269 @@
+package inproc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chipgraph/chipgraph/bench/gen"
+	"github.com/chipgraph/chipgraph/bench/load"
+	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/graph/starter"
+	"github.com/chipgraph/chipgraph/schema"
+	"github.com/chipgraph/chipgraph/store"
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+// inproc lists the in-process queries: those of the load generator, less
+// q4 and q5 while the API has no search or paths field.
+var inproc = func() []string {
+	names := []string{"q1", "q2", "q3"}
+	sdl := schema.SDL()
+	if strings.Contains(sdl, "search(") {
+		names = append(names, "q4")
+	}
+	if strings.Contains(sdl, "paths(") {
+		names = append(names, "q5")
+	}
+	return append(names, "q6")
+}()
+
+// DefaultScale is the generated dataset's scale unless
+// CHIPGRAPH_BENCH_SCALE says otherwise.
+const DefaultScale = 0.05
+
+// env is a store in a temporary directory, a schema over it, and the
+// benchmark queries with their variables.
+type env struct {
+	schema  *graphql.Schema
+	queries map[string]*load.Query
+	vars    map[string][]map[string]any // per query, drawn once
+}
+
+// open imports recs into a new store (without fsync) under dir and builds
+// the schema. asOf for q6 is taken after the import.
+func open(tb testing.TB, dir string, recs []graph.Record, d *gen.Dataset) *env {
+	tb.Helper()
+	st, err := store.Open(dir, &store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatalf("store.Open: %v", err)
+	}
+	if _, err := st.Import(context.Background(), "bench", recs, nil); err != nil {
+		st.Close()
+		tb.Fatalf("Import: %v", err)
+	}
+	sch, err := schema.New(st, schema.Options{Logger: log.New(io.Discard, "", 0)})
+	if err != nil {
+		st.Close()
+		tb.Fatalf("schema.New: %v", err)
+	}
+	e := &env{schema: sch, queries: map[string]*load.Query{}, vars: map[string][]map[string]any{}}
+	asOf := time.Now()
+	for _, q := range load.Queries(d, asOf) {
+		e.queries[q.Name] = q
+	}
+	cleanup = append(cleanup, func() { st.Close() })
+	return e
+}
+
+// Stores are built once per process and shared by the benchmarks (and the
+// tests); TestMain removes them.
+var (
+	cleanup []func()
+	tmpDirs []string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, f := range cleanup {
+		f()
+	}
+	for _, d := range tmpDirs {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
+func tempDir(tb testing.TB) string {
+	tb.Helper()
+	d, err := os.MkdirTemp("", "chipgraph-inproc-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpDirs = append(tmpDirs, d)
+	return d
+}
+
+// genEnv is the store of the generated dataset at one scale, built once.
+type genEnv struct {
+	once sync.Once
+	env  *env
+}
+
+var genEnvs sync.Map // scale → *genEnv
+
+// generatedEnv returns the store holding the generated dataset of scale
+// (seed 1), with variables drawn from the dataset.
+func generatedEnv(tb testing.TB, scale float64) *env {
+	tb.Helper()
+	v, _ := genEnvs.LoadOrStore(scale, &genEnv{})
+	g := v.(*genEnv)
+	g.once.Do(func() {
+		start := time.Now()
+		d := gen.New(gen.Config{Scale: scale, Seed: 1})
+		var buf bytes.Buffer
+		st, err := d.Generate(context.Background(), &buf)
+		if err != nil {
+			tb.Fatalf("Generate: %v", err)
+		}
+		recs, err := graph.ReadRecords(&buf, "gen.ndjson")
+		if err != nil {
+			tb.Fatalf("ReadRecords: %v", err)
+		}
+		g.env = open(tb, tempDir(tb), recs, d)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for name, q := range g.env.queries {
+			for range 256 {
+				g.env.vars[name] = append(g.env.vars[name], q.Vars(rng))
+			}
+		}
+		tb.Logf("scale %g: %d facts imported in %s", scale, st.Facts(), time.Since(start).Round(time.Millisecond))
+	})
+	if g.env == nil {
+		tb.Fatal("the generated store failed to build")
+	}
+	return g.env
+}
+
+// starterEnv is the store holding the starter data, with variables naming
+// its chips and companies.
+var starterOnce struct {
+	sync.Once
+	env *env
+}
+
+func starterEnv(tb testing.TB) *env {
+	tb.Helper()
+	starterOnce.Do(func() {
+		recs, err := starter.Records()
+		if err != nil {
+			tb.Fatalf("starter.Records: %v", err)
+		}
+		// The dataset only lends its documents; the variables are the
+		// starter data's own.
+		e := open(tb, tempDir(tb), recs, gen.New(gen.Config{Scale: 0.001, Seed: 1}))
+		asOf := time.Now().UTC().Format(time.RFC3339Nano)
+		e.vars = map[string][]map[string]any{
+			"q1": {{"key": "trainium3"}, {"name": "Trainium2"}, {"key": "trainium2"}},
+			"q2": {{"key": "aws"}},
+			"q3": {{"key": "trainium3"}, {"key": "trainium2"}},
+			"q4": {{"q": "Trainium"}, {"q": "TPU"}},
+			"q5": {{"from": "aws", "to": "nvidia"}},
+			"q6": {{"key": "trainium3", "asOf": asOf}, {"key": "aws", "asOf": asOf}},
+		}
+		starterOnce.env = e
+	})
+	if starterOnce.env == nil {
+		tb.Fatal("the starter store failed to build")
+	}
+	return starterOnce.env
+}
+
+func benchScale(tb testing.TB) float64 {
+	s := os.Getenv("CHIPGRAPH_BENCH_SCALE")
+	if s == "" {
+		return DefaultScale
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(f > 0) {
+		tb.Fatalf("CHIPGRAPH_BENCH_SCALE=%q is not a positive number", s)
+	}
+	return f
+}
+
+// exec runs query name with vars as the server does (read-only) and fails
+// on a GraphQL error or a null root.
+func (e *env) exec(tb testing.TB, ctx context.Context, name string, vars map[string]any) *graphql.Response {
+	q := e.queries[name]
+	res := e.schema.Exec(ctx, q.Doc, "", vars)
+	if len(res.Errors) > 0 {
+		tb.Fatalf("%s %v: %v", name, vars, res.Errors)
+	}
+	return res
+}
+
+func checkRoot(tb testing.TB, res *graphql.Response, name, root string, vars map[string]any) {
+	tb.Helper()
+	var data map[string]json.RawMessage
+	if err := json.Unmarshal(res.Data, &data); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	if v := data[root]; v == nil || string(v) == "null" {
+		tb.Fatalf("%s %v: %s is null", name, vars, root)
+	}
+}
+
+// TestQueries runs every in-process query on both stores: each answers
+// without errors and finds its root. The load generator sends the same
+// documents, so this is where a schema change that breaks one shows.
+func TestQueries(t *testing.T) {
+	ctx := schema.WithReadOnly(context.Background())
+	for _, tc := range []struct {
+		name string
+		env  func(testing.TB) *env
+	}{
+		{"Starter", starterEnv},
+		{"Gen", func(tb testing.TB) *env { return generatedEnv(tb, 0.01) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.env(t)
+			for _, name := range inproc {
+				vs := e.vars[name]
+				for _, v := range vs[:min(len(vs), 20)] {
+					checkRoot(t, e.exec(t, ctx, name, v), name, e.queries[name].Root, v)
+				}
+			}
+		})
+	}
+}
+
+// benchmark runs query name on e, cycling through its variables.
+func benchmark(b *testing.B, e *env, name string) {
+	ctx := schema.WithReadOnly(context.Background())
+	vs := e.vars[name]
+	doc := e.queries[name].Doc
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		res := e.schema.Exec(ctx, doc, "", vs[i%len(vs)])
+		if len(res.Errors) > 0 {
+			b.Fatalf("%s: %v", name, res.Errors)
+		}
+		i++
+	}
+}
+
+func BenchmarkStarter(b *testing.B) {
+	e := starterEnv(b)
+	for _, name := range inproc {
+		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
+	}
+}
+
+func BenchmarkGen(b *testing.B) {
+	scale := benchScale(b)
+	e := generatedEnv(b, scale)
+	for _, name := range inproc {
+		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
+	}
+}
