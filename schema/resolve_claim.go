@@ -174,7 +174,7 @@ func (x *sourceResolver) Text() *string               { return strOrNil(x.s.Text
 func (x *sourceResolver) Sha256() *string             { return strOrNil(x.s.SHA256) }
 func (x *sourceResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
 func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statementConnection, error) {
-	first, after, err := x.r.page(&a.First, a.After)
+	first, after, err := x.r.page(a.First, a.After)
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
@@ -186,7 +186,7 @@ func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statement
 	return x.r.statementConnection(x.v, p, first), nil
 }
 func (x *sourceResolver) Claims(ctx context.Context, a pageArgs) (*claimConnection, error) {
-	return x.r.claims(ctx, x.v, graph.ClaimQuery{Source: x.s.Key}, &a.First, a.After)
+	return x.r.claims(ctx, x.v, graph.ClaimQuery{Source: x.s.Key}, a.First, a.After)
 }
 
 type sourceConnection struct {

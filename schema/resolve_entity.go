@@ -46,24 +46,32 @@ func (x *entityResolver) ToChipFamily() (*entityResolver, bool)  { return x.as(g
 func (x *entityResolver) ToSystem() (*entityResolver, bool)      { return x.as(graph.System) }
 func (x *entityResolver) ToProcessNode() (*entityResolver, bool) { return x.as(graph.ProcessNode) }
 
-// Arguments with defaults in the SDL arrive as values, not pointers.
+// Optional arguments are pointers: nil (null or left out) takes the default.
 type pageArgs struct {
-	First int32
+	First *int32
 	After *string
 }
 
 type statementsArgs struct {
 	Predicate *string
-	Direction string
-	First     int32
+	Direction *string
+	First     *int32
 	After     *string
 }
 
 type relatedArgs struct {
 	Predicate string
-	Direction string
-	First     int32
+	Direction *string
+	First     *int32
 	After     *string
+}
+
+// dirArg reads an optional Direction argument.
+func dirArg(s *string, def graph.Direction) graph.Direction {
+	if s == nil {
+		return def
+	}
+	return direction(*s)
 }
 
 func direction(s string) graph.Direction {
@@ -77,11 +85,11 @@ func direction(s string) graph.Direction {
 }
 
 func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*statementConnection, error) {
-	first, after, err := x.r.page(&args.First, args.After)
+	first, after, err := x.r.page(args.First, args.After)
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
-	q := graph.EdgeQuery{Direction: direction(args.Direction), After: after, First: storeFirst(first)}
+	q := graph.EdgeQuery{Direction: dirArg(args.Direction, graph.Outgoing), After: after, First: storeFirst(first)}
 	if args.Predicate != nil {
 		q.Predicate = *args.Predicate
 	}
@@ -94,15 +102,15 @@ func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*
 }
 
 func (x *entityResolver) Related(ctx context.Context, args relatedArgs) (*relationConnection, error) {
-	return x.relations(ctx, args.Predicate, direction(args.Direction), &args.First, args.After)
+	return x.relations(ctx, args.Predicate, dirArg(args.Direction, graph.Outgoing), args.First, args.After)
 }
 
 func (x *entityResolver) ClaimsAbout(ctx context.Context, args pageArgs) (*claimConnection, error) {
-	return x.r.claims(ctx, x.v, graph.ClaimQuery{About: x.e.Key}, &args.First, args.After)
+	return x.r.claims(ctx, x.v, graph.ClaimQuery{About: x.e.Key}, args.First, args.After)
 }
 
 func (x *entityResolver) Claims(ctx context.Context, args pageArgs) (*claimConnection, error) {
-	return x.r.claims(ctx, x.v, graph.ClaimQuery{Claimant: x.e.Key}, &args.First, args.After)
+	return x.r.claims(ctx, x.v, graph.ClaimQuery{Claimant: x.e.Key}, args.First, args.After)
 }
 
 // relations lists the entities related to x through predicate, in batch:
@@ -216,17 +224,17 @@ func (x *entityResolver) literals(ctx context.Context, predicate, precision stri
 func (x *entityResolver) Chips(ctx context.Context, a pageArgs) (*relationConnection, error) {
 	switch x.e.Kind {
 	case graph.Foundry:
-		return x.relations(ctx, "manufacturedBy", graph.Incoming, &a.First, a.After)
+		return x.relations(ctx, "manufacturedBy", graph.Incoming, a.First, a.After)
 	case graph.ProcessNode:
-		return x.relations(ctx, "processNode", graph.Incoming, &a.First, a.After)
+		return x.relations(ctx, "processNode", graph.Incoming, a.First, a.After)
 	}
-	return x.relations(ctx, "designedBy", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "designedBy", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Subsidiaries(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "subsidiaryOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "subsidiaryOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Divisions(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "divisionOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "divisionOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Parent(ctx context.Context) (*relationResolver, error) {
 	if r, err := x.one(ctx, "subsidiaryOf", graph.Outgoing); r != nil || err != nil {
@@ -235,35 +243,35 @@ func (x *entityResolver) Parent(ctx context.Context) (*relationResolver, error) 
 	return x.one(ctx, "divisionOf", graph.Outgoing)
 }
 func (x *entityResolver) People(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "executiveOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "executiveOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Suppliers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "customerOf", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "customerOf", graph.Outgoing, a.First, a.After)
 }
 func (x *entityResolver) Customers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "customerOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "customerOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Competitors(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "competesWith", graph.Both, &a.First, a.After)
+	return x.relations(ctx, "competesWith", graph.Both, a.First, a.After)
 }
 func (x *entityResolver) RevenueRunRate(ctx context.Context) (*statementResolver, error) {
 	return x.literal(ctx, "revenueRunRate")
 }
 func (x *entityResolver) ProcessNodes(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "operatedBy", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "operatedBy", graph.Incoming, a.First, a.After)
 }
 
 // Person.
 func (x *entityResolver) Organizations(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "executiveOf", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "executiveOf", graph.Outgoing, a.First, a.After)
 }
 
 // Chip, ChipFamily, System.
 func (x *entityResolver) Designers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "designedBy", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "designedBy", graph.Outgoing, a.First, a.After)
 }
 func (x *entityResolver) Manufacturers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "manufacturedBy", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "manufacturedBy", graph.Outgoing, a.First, a.After)
 }
 func (x *entityResolver) Family(ctx context.Context) (*relationResolver, error) {
 	return x.one(ctx, "memberOf", graph.Outgoing)
@@ -272,22 +280,22 @@ func (x *entityResolver) Predecessor(ctx context.Context) (*relationResolver, er
 	return x.one(ctx, "successorOf", graph.Outgoing)
 }
 func (x *entityResolver) Successors(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "successorOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "successorOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) ProcessNode(ctx context.Context) (*relationResolver, error) {
 	return x.one(ctx, "processNode", graph.Outgoing)
 }
 func (x *entityResolver) Systems(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "partOf", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "partOf", graph.Outgoing, a.First, a.After)
 }
 func (x *entityResolver) Members(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "memberOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "memberOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Parts(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "partOf", graph.Incoming, &a.First, a.After)
+	return x.relations(ctx, "partOf", graph.Incoming, a.First, a.After)
 }
 func (x *entityResolver) Foundries(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "operatedBy", graph.Outgoing, &a.First, a.After)
+	return x.relations(ctx, "operatedBy", graph.Outgoing, a.First, a.After)
 }
 func (x *entityResolver) ReleaseDate(ctx context.Context) (*statementResolver, error) {
 	return x.literal(ctx, "releaseDate")

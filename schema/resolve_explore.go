@@ -185,14 +185,14 @@ func sortsOf(in *[]*entitySortInput) []graph.EntitySort {
 type filterEntitiesArgs struct {
 	Filter  *entityFilterInput
 	OrderBy *[]*entitySortInput
-	First   int32
+	First   *int32
 	After   *string
 	viewArgs
 }
 
 func (r *root) FilterEntities(ctx context.Context, a filterEntitiesArgs) (*entityConnection, error) {
 	v := a.view()
-	c, err := r.filterEntities(ctx, v, nil, a.Filter, a.OrderBy, &a.First, a.After)
+	c, err := r.filterEntities(ctx, v, nil, a.Filter, a.OrderBy, a.First, a.After)
 	return c, r.fail(err)
 }
 
@@ -272,11 +272,19 @@ func (x *entityResolver) filteredRelations(ctx context.Context, predicate string
 
 type neighborhoodArgs struct {
 	Key        string
-	Depth      int32
+	Depth      *int32
 	Predicates *[]string
-	Direction  string
-	Limit      int32
+	Direction  *string
+	Limit      *int32
 	viewArgs
+}
+
+// orDefault returns *p, or def when p is nil.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 func (r *root) limit(field string, n int32) (int, error) {
@@ -292,11 +300,11 @@ func (r *root) limit(field string, n int32) (int, error) {
 
 func (r *root) Neighborhood(ctx context.Context, a neighborhoodArgs) (*neighborhoodResolver, error) {
 	v := a.view()
-	limit, err := r.limit("limit", a.Limit)
+	limit, err := r.limit("limit", orDefault(a.Limit, 100))
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q := graph.TraversalQuery{Depth: int(a.Depth), Direction: direction(a.Direction), Limit: limit}
+	q := graph.TraversalQuery{Depth: int(orDefault(a.Depth, 1)), Direction: dirArg(a.Direction, graph.Both), Limit: limit}
 	if a.Predicates != nil {
 		q.Predicates = *a.Predicates
 	}
@@ -368,18 +376,19 @@ func (x *graphEdgeResolver) References() []*referenceResolver { return x.st.Refe
 type pathsArgs struct {
 	From       string
 	To         string
-	MaxHops    int32
+	MaxHops    *int32
 	Predicates *[]string
-	First      int32
+	First      *int32
 	viewArgs
 }
 
 func (r *root) Paths(ctx context.Context, a pathsArgs) ([]*pathResolver, error) {
 	v := a.view()
-	if a.First < 1 || a.First > graph.MaxPaths {
-		return nil, r.fail(graph.Invalid("first", graph.RBadValue, "first must be between 1 and %d, got %d", graph.MaxPaths, a.First))
+	first := orDefault(a.First, 10)
+	if first < 1 || first > graph.MaxPaths {
+		return nil, r.fail(graph.Invalid("first", graph.RBadValue, "first must be between 1 and %d, got %d", graph.MaxPaths, first))
 	}
-	q := graph.PathQuery{From: a.From, To: a.To, MaxHops: int(a.MaxHops), First: int(a.First)}
+	q := graph.PathQuery{From: a.From, To: a.To, MaxHops: int(orDefault(a.MaxHops, 3)), First: int(first)}
 	if a.Predicates != nil {
 		q.Predicates = *a.Predicates
 	}
@@ -430,8 +439,8 @@ type aggregateArgs struct {
 	Filter  *entityFilterInput
 	GroupBy *[]*groupByInput
 	Metrics *[]*metricInput
-	OrderBy string
-	First   int32
+	OrderBy *string
+	First   *int32
 	viewArgs
 }
 
@@ -439,7 +448,7 @@ var dateParts = map[string]graph.DatePart{"YEAR": graph.DateYear, "QUARTER": gra
 
 func (r *root) Aggregate(ctx context.Context, a aggregateArgs) (*aggregationResolver, error) {
 	v := a.view()
-	first, err := r.limit("first", a.First)
+	first, err := r.limit("first", orDefault(a.First, 100))
 	if err != nil {
 		return nil, r.fail(err)
 	}
@@ -447,7 +456,7 @@ func (r *root) Aggregate(ctx context.Context, a aggregateArgs) (*aggregationReso
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q := graph.AggregateQuery{Filter: f, First: first, ByCount: a.OrderBy == "COUNT"}
+	q := graph.AggregateQuery{Filter: f, First: first, ByCount: orDefault(a.OrderBy, "KEY") == "COUNT"}
 	if a.GroupBy != nil {
 		for _, g := range *a.GroupBy {
 			gb := graph.GroupBy{Predicate: g.Predicate, Direction: direction(g.Direction),

@@ -70,7 +70,7 @@ func (c *historyConnection) PageInfo() *pageInfo {
 }
 
 func (r *root) history(ctx context.Context, v graph.View, typ graph.RecordType, key string, a pageArgs) (*historyConnection, error) {
-	first, after, err := r.page(&a.First, a.After)
+	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
 	}
@@ -178,12 +178,12 @@ func (r *root) Conflicts(ctx context.Context, a struct {
 	Kind      *string
 	Predicate *string
 	Entity    *string
-	First     int32
+	First     *int32
 	After     *string
 	viewArgs
 }) (*conflictConnection, error) {
 	v := a.view()
-	first, after, err := r.page(&a.First, a.After)
+	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
 	}
@@ -279,7 +279,7 @@ func (e *evidenceResolver) Groups() [][]*sourceResolver {
 // --- claim links
 
 func (r *root) linked(ctx context.Context, v graph.View, q graph.LinkQuery, a pageArgs) (*claimConnection, error) {
-	first, after, err := r.page(&a.First, a.After)
+	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
 	}

@@ -183,12 +183,12 @@ func (r *root) Entities(ctx context.Context, a struct {
 	Kind       *string
 	Name       *string
 	NamePrefix *string
-	First      int32
+	First      *int32
 	After      *string
 	viewArgs
 }) (*entityConnection, error) {
 	v := a.view()
-	first, after, err := r.page(&a.First, a.After)
+	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
 	}
@@ -256,7 +256,7 @@ func (r *root) Claims(ctx context.Context, a struct {
 	Claimant *string
 	About    *string
 	Source   *string
-	First    int32
+	First    *int32
 	After    *string
 	AsOf     *graphql.Time
 }) (*claimConnection, error) {
@@ -275,7 +275,7 @@ func (r *root) Claims(ctx context.Context, a struct {
 	if n > 1 {
 		return nil, r.fail(graph.Invalid("claimant", graph.RBadValue, "give at most one of claimant, about and source"))
 	}
-	return r.claims(ctx, v, q, &a.First, a.After)
+	return r.claims(ctx, v, q, a.First, a.After)
 }
 
 func (r *root) Claim(ctx context.Context, a struct {
@@ -322,12 +322,12 @@ func (r *root) Source(ctx context.Context, a struct {
 }
 
 func (r *root) Sources(ctx context.Context, a struct {
-	First int32
+	First *int32
 	After *string
 	AsOf  *graphql.Time
 }) (*sourceConnection, error) {
 	v := viewArgs{AsOf: a.AsOf}.view()
-	first, after, err := r.page(&a.First, a.After)
+	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
 	}

@@ -185,7 +185,16 @@ func (w *costWalk) arg(s *costSel, name string) any {
 	return v
 }
 
-// number returns a numeric argument: its value, else the schema default.
+// argDefaults are the resolvers' defaults for optional numeric arguments,
+// by "field.argument" and then by argument (the SDL declares none, so that
+// an unset variable takes them: see schema.graphql).
+var argDefaults = map[string]float64{
+	"paths.first": 10, "aggregate.first": 100, "search.first": 20,
+	"first": defaultListSize, "limit": 100, "depth": 1, "maxHops": 3,
+}
+
+// number returns a numeric argument: its value, else the schema default,
+// else the resolver's default.
 func (w *costWalk) number(s *costSel, name string, def ast.Value) float64 {
 	if n, ok := toFloat(w.arg(s, name)); ok {
 		return max(0, n)
@@ -194,6 +203,12 @@ func (w *costWalk) number(s *costSel, name string, def ast.Value) float64 {
 		if n, ok := toFloat(def.Deserialize(nil)); ok {
 			return max(0, n)
 		}
+	}
+	if n, ok := argDefaults[s.name+"."+name]; ok {
+		return n
+	}
+	if n, ok := argDefaults[name]; ok {
+		return n
 	}
 	return defaultListSize
 }
