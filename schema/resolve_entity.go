@@ -62,8 +62,24 @@ type statementsArgs struct {
 type relatedArgs struct {
 	Predicate string
 	Direction *string
+	Filter    *entityFilterInput
 	First     *int32
 	After     *string
+}
+
+// relArgs are the arguments of typed relation lists.
+type relArgs struct {
+	Filter *entityFilterInput
+	First  *int32
+	After  *string
+}
+
+// rel resolves a typed relation list, filtered when a filter is given.
+func (x *entityResolver) rel(ctx context.Context, predicate string, dir graph.Direction, a relArgs) (*relationConnection, error) {
+	if a.Filter != nil {
+		return x.filteredRelations(ctx, predicate, dir, a.Filter, a.First, a.After)
+	}
+	return x.relations(ctx, predicate, dir, a.First, a.After)
 }
 
 // dirArg reads an optional Direction argument.
@@ -102,7 +118,7 @@ func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*
 }
 
 func (x *entityResolver) Related(ctx context.Context, args relatedArgs) (*relationConnection, error) {
-	return x.relations(ctx, args.Predicate, dirArg(args.Direction, graph.Outgoing), args.First, args.After)
+	return x.rel(ctx, args.Predicate, dirArg(args.Direction, graph.Outgoing), relArgs{args.Filter, args.First, args.After})
 }
 
 func (x *entityResolver) ClaimsAbout(ctx context.Context, args pageArgs) (*claimConnection, error) {
@@ -221,20 +237,20 @@ func (x *entityResolver) literals(ctx context.Context, predicate, precision stri
 }
 
 // Company and Foundry.
-func (x *entityResolver) Chips(ctx context.Context, a pageArgs) (*relationConnection, error) {
+func (x *entityResolver) Chips(ctx context.Context, a relArgs) (*relationConnection, error) {
 	switch x.e.Kind {
 	case graph.Foundry:
-		return x.relations(ctx, "manufacturedBy", graph.Incoming, a.First, a.After)
+		return x.rel(ctx, "manufacturedBy", graph.Incoming, a)
 	case graph.ProcessNode:
-		return x.relations(ctx, "processNode", graph.Incoming, a.First, a.After)
+		return x.rel(ctx, "processNode", graph.Incoming, a)
 	}
-	return x.relations(ctx, "designedBy", graph.Incoming, a.First, a.After)
+	return x.rel(ctx, "designedBy", graph.Incoming, a)
 }
-func (x *entityResolver) Subsidiaries(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "subsidiaryOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Subsidiaries(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "subsidiaryOf", graph.Incoming, a)
 }
-func (x *entityResolver) Divisions(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "divisionOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Divisions(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "divisionOf", graph.Incoming, a)
 }
 func (x *entityResolver) Parent(ctx context.Context) (*relationResolver, error) {
 	if r, err := x.one(ctx, "subsidiaryOf", graph.Outgoing); r != nil || err != nil {
@@ -242,36 +258,36 @@ func (x *entityResolver) Parent(ctx context.Context) (*relationResolver, error) 
 	}
 	return x.one(ctx, "divisionOf", graph.Outgoing)
 }
-func (x *entityResolver) People(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "executiveOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) People(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "executiveOf", graph.Incoming, a)
 }
-func (x *entityResolver) Suppliers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "customerOf", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Suppliers(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "customerOf", graph.Outgoing, a)
 }
-func (x *entityResolver) Customers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "customerOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Customers(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "customerOf", graph.Incoming, a)
 }
-func (x *entityResolver) Competitors(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "competesWith", graph.Both, a.First, a.After)
+func (x *entityResolver) Competitors(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "competesWith", graph.Both, a)
 }
 func (x *entityResolver) RevenueRunRate(ctx context.Context) (*statementResolver, error) {
 	return x.literal(ctx, "revenueRunRate")
 }
-func (x *entityResolver) ProcessNodes(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "operatedBy", graph.Incoming, a.First, a.After)
+func (x *entityResolver) ProcessNodes(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "operatedBy", graph.Incoming, a)
 }
 
 // Person.
-func (x *entityResolver) Organizations(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "executiveOf", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Organizations(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "executiveOf", graph.Outgoing, a)
 }
 
 // Chip, ChipFamily, System.
-func (x *entityResolver) Designers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "designedBy", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Designers(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "designedBy", graph.Outgoing, a)
 }
-func (x *entityResolver) Manufacturers(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "manufacturedBy", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Manufacturers(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "manufacturedBy", graph.Outgoing, a)
 }
 func (x *entityResolver) Family(ctx context.Context) (*relationResolver, error) {
 	return x.one(ctx, "memberOf", graph.Outgoing)
@@ -279,23 +295,23 @@ func (x *entityResolver) Family(ctx context.Context) (*relationResolver, error) 
 func (x *entityResolver) Predecessor(ctx context.Context) (*relationResolver, error) {
 	return x.one(ctx, "successorOf", graph.Outgoing)
 }
-func (x *entityResolver) Successors(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "successorOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Successors(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "successorOf", graph.Incoming, a)
 }
 func (x *entityResolver) ProcessNode(ctx context.Context) (*relationResolver, error) {
 	return x.one(ctx, "processNode", graph.Outgoing)
 }
-func (x *entityResolver) Systems(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "partOf", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Systems(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "partOf", graph.Outgoing, a)
 }
-func (x *entityResolver) Members(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "memberOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Members(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "memberOf", graph.Incoming, a)
 }
-func (x *entityResolver) Parts(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "partOf", graph.Incoming, a.First, a.After)
+func (x *entityResolver) Parts(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "partOf", graph.Incoming, a)
 }
-func (x *entityResolver) Foundries(ctx context.Context, a pageArgs) (*relationConnection, error) {
-	return x.relations(ctx, "operatedBy", graph.Outgoing, a.First, a.After)
+func (x *entityResolver) Foundries(ctx context.Context, a relArgs) (*relationConnection, error) {
+	return x.rel(ctx, "operatedBy", graph.Outgoing, a)
 }
 func (x *entityResolver) ReleaseDate(ctx context.Context) (*statementResolver, error) {
 	return x.literal(ctx, "releaseDate")

@@ -183,11 +183,20 @@ func (r *root) Entities(ctx context.Context, a struct {
 	Kind       *string
 	Name       *string
 	NamePrefix *string
+	Filter     *entityFilterInput
+	OrderBy    *[]*entitySortInput
 	First      *int32
 	After      *string
 	viewArgs
 }) (*entityConnection, error) {
 	v := a.view()
+	if a.Filter != nil || a.OrderBy != nil {
+		if a.Name != nil || a.NamePrefix != nil {
+			return nil, r.fail(graph.Invalid("filter", graph.RBadValue, "give name or namePrefix, or filter and orderBy, not both"))
+		}
+		c, err := r.filterEntities(ctx, v, a.Kind, a.Filter, a.OrderBy, a.First, a.After)
+		return c, r.fail(err)
+	}
 	first, after, err := r.page(a.First, a.After)
 	if err != nil {
 		return nil, r.fail(err)
