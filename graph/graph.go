@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -50,18 +49,34 @@ type Entity struct {
 // Names returns the name followed by the aliases.
 func (e *Entity) Names() []string { return append([]string{e.Name}, e.Aliases...) }
 
-var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,127}$`)
-
 // ValidateKey checks a record key: lowercase letters, digits, '.', '_' and
 // '-', starting with a letter or digit, at most 128 bytes.
 func ValidateKey(field, key string) error {
 	if key == "" {
 		return Invalid(field, RMissing, "key is required")
 	}
-	if !keyRE.MatchString(key) {
+	if !validKey(key) {
 		return Invalid(field, RBadKey, "key %q must be lowercase letters, digits, '.', '_' or '-' (at most 128)", key)
 	}
 	return nil
+}
+
+// validKey is ^[a-z0-9][a-z0-9._-]{0,127}$ without a regexp (it runs for
+// every key of every record an import reads).
+func validKey(key string) bool {
+	if len(key) > 128 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks an entity before it is written.

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,6 +90,8 @@ type Record struct {
 	Retract   *Retract
 	Rank      *SetRank
 	Line      int
+
+	valid bool // Validate succeeded; records are not changed after that
 }
 
 // Key returns the key of the record's payload.
@@ -281,14 +285,59 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // ReadRecords reads every record of an NDJSON stream. Blank lines and lines
 // starting with '#' or '//' are skipped. The first bad line ends reading
-// with a *LineError naming file and line.
+// with a *LineError naming file and line. Lines are decoded in parallel.
 func ReadRecords(r io.Reader, file string) ([]Record, error) {
-	var out []Record
-	err := ScanRecords(r, file, func(rec Record) error {
-		out = append(out, rec)
-		return nil
-	})
-	return out, err
+	type line struct {
+		n    int
+		text []byte
+	}
+	var lines []line
+	br := bufio.NewReaderSize(r, 1<<20)
+	for n := 1; ; n++ {
+		b, err := br.ReadBytes('\n')
+		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '#' && !bytes.HasPrefix(t, []byte("//")) {
+			lines = append(lines, line{n, t})
+		}
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	out := make([]Record, len(lines))
+	errs := make([]error, len(lines))
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var wg sync.WaitGroup
+	chunk := (len(lines) + workers - 1) / max(workers, 1)
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(lines))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				rec, err := DecodeRecord(lines[i].text)
+				if err == nil {
+					err = rec.Validate()
+				}
+				if err != nil {
+					errs[i] = &LineError{File: file, Line: lines[i].n, Err: err}
+					return // later lines of this chunk are not needed
+				}
+				rec.Line = lines[i].n
+				out[i] = rec
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // ScanRecords calls fn for each record of an NDJSON stream, as ReadRecords.
@@ -333,8 +382,20 @@ func WriteRecord(w io.Writer, r Record) error {
 	return err
 }
 
-// Validate runs the record's context-free checks (those that need no store).
+// Validate runs the record's context-free checks (those that need no
+// store). A record that passed once is not checked again: an import reads,
+// prechecks and writes each record, and validation normalizes it (keys,
+// hashes, defaults) so that a second run would change nothing.
 func (r *Record) Validate() error {
+	if r.valid {
+		return nil
+	}
+	err := r.validate()
+	r.valid = err == nil
+	return err
+}
+
+func (r *Record) validate() error {
 	switch r.Type {
 	case SourceRecord:
 		return r.Source.Validate()

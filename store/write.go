@@ -385,6 +385,11 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	if e, ok := w.keys[ck]; ok {
 		return e, true, nil
 	}
+	if w.floor == 0 {
+		// The store was empty when this write began: every key that
+		// exists was written by it and is in w.keys.
+		return keyEntry{}, false, nil
+	}
 	v, err := w.get(keyIndexKey(rtype, key))
 	if err != nil || v == nil {
 		return keyEntry{}, false, err
