@@ -57,38 +57,56 @@ type prefixEntry struct {
 	vals [][]byte
 }
 
-// genCache is a bounded map of generation-tagged entries.
+// genCache is a map of generation-tagged entries bounded by a total
+// size (entries count 1 each unless put says otherwise).
 type genCache[T any] struct {
-	mu  sync.RWMutex
-	max int
-	m   map[string]T
+	mu    sync.RWMutex
+	max   int // total size allowed
+	total int
+	m     map[string]sized[T]
+}
+
+type sized[T any] struct {
+	v    T
+	size int
 }
 
 func newGenCache[T any](max int) *genCache[T] {
-	return &genCache[T]{max: max, m: make(map[string]T, 1024)}
+	return &genCache[T]{max: max, m: make(map[string]sized[T], 1024)}
 }
 
 func (c *genCache[T]) get(k []byte) (T, bool) {
 	c.mu.RLock()
-	v, ok := c.m[string(k)]
+	e, ok := c.m[string(k)]
 	c.mu.RUnlock()
-	return v, ok
+	return e.v, ok
 }
 
-func (c *genCache[T]) put(k []byte, v T) {
+// put stores v under k; size is its weight against the cache's bound.
+// When full, an arbitrary half of the entries goes.
+func (c *genCache[T]) put(k []byte, v T, size int) {
+	size = max(size, 1)
 	c.mu.Lock()
-	if len(c.m) >= c.max {
-		n := 0
-		for key := range c.m {
+	if c.total+size > c.max {
+		for key, e := range c.m {
 			delete(c.m, key)
-			if n++; n >= c.max/2 {
+			c.total -= e.size
+			if c.total <= c.max/2 {
 				break
 			}
 		}
 	}
-	c.m[string(k)] = v
+	if old, ok := c.m[string(k)]; ok {
+		c.total -= old.size
+	}
+	c.m[string(k)] = sized[T]{v, size}
+	c.total += size
 	c.mu.Unlock()
 }
 
-// maxCachedPrefix is the largest index list kept in the prefix cache.
-const maxCachedPrefix = 50_000
+// Bounds of the read caches. A prefix list weighs its number of entries
+// (each a key of ~20 bytes and a posting of ~40).
+const (
+	maxCachedPrefix   = 50_000    // the longest index list kept
+	prefixCacheBudget = 500_000   // entries across all cached lists (~40 MB at most)
+)

@@ -109,7 +109,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 			return nil
 		})
 		if v != nil && err == nil {
-			r.s.heads.put(hk, headEntry{gen: r.gen, ts: vts, v: v})
+			r.s.heads.put(hk, headEntry{gen: r.gen, ts: vts, v: v}, 1)
 		}
 		if err != nil || v != nil {
 			return v, err
@@ -475,7 +475,7 @@ func (r *reader) prefix(p []byte) (prefixEntry, error) {
 		pe.vals = append(pe.vals, v)
 	}
 	if len(pe.keys) <= maxCachedPrefix {
-		r.s.prefixes.put(p, pe)
+		r.s.prefixes.put(p, pe, len(pe.keys))
 	}
 	return pe, nil
 }

@@ -34,7 +34,7 @@ type Options struct {
 }
 
 // DefaultCacheEntries is the default size of the decoded-record cache.
-const DefaultCacheEntries = 200_000
+const DefaultCacheEntries = 100_000
 
 // Store is chipgraph's graph store on Badger: records, their versions,
 // every index and the change log, written in the same transactions.
@@ -120,7 +120,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		n = DefaultCacheEntries
 	}
 	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n), noSync: opts.NoSync || opts.InMemory,
-		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](20_000)}
+		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget)}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
