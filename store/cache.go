@@ -107,6 +107,6 @@ func (c *genCache[T]) put(k []byte, v T, size int) {
 // Bounds of the read caches. A prefix list weighs its number of entries
 // (each a key of ~20 bytes and a posting of ~40).
 const (
-	maxCachedPrefix   = 50_000    // the longest index list kept
-	prefixCacheBudget = 500_000   // entries across all cached lists (~40 MB at most)
+	maxCachedPrefix   = 50_000  // the longest index list kept
+	prefixCacheBudget = 500_000 // entries across all cached lists (~40 MB at most)
 )
