@@ -134,11 +134,35 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// A query (never a mutation) whose answer for this data generation is
+	// cached is answered from the cache; the generation is read before
+	// executing, so a write published meanwhile makes the result stale.
+	var key [32]byte
+	var gen uint64
+	cacheable := false
+	if h.cache != nil {
+		if typ, ok := doc.operationType(p.OperationName); ok && typ == "query" {
+			gen = h.generation()
+			if key, cacheable = cacheKey(p); cacheable {
+				if body, ok := h.cache.get(key, gen); ok {
+					writeBody(w, media, http.StatusOK, body)
+					return
+				}
+			}
+		}
+	}
 	res := h.schema.Exec(schema.WithLoader(ctx), p.Query, p.OperationName, p.Variables)
 	out := &response{Data: res.Data, Extensions: res.Extensions}
 	executed := len(res.Data) > 0
 	for _, qe := range res.Errors {
 		out.Errors = append(out.Errors, h.convertError(qe, executed))
+	}
+	if cacheable && executed && len(out.Errors) == 0 {
+		if body, err := json.Marshal(out); err == nil {
+			h.cache.put(key, gen, body)
+			writeBody(w, media, http.StatusOK, body)
+			return
+		}
 	}
 	h.writeResponse(w, media, out)
 }

@@ -69,10 +69,11 @@ import (
 
 // Defaults applied by NewServer, and by Handler to zero fields.
 const (
-	DefaultAddr           = "127.0.0.1:8080"
-	DefaultMaxBodyBytes   = 1 << 20
-	DefaultMaxQueryDepth  = 15
-	DefaultRequestTimeout = 10 * time.Second
+	DefaultAddr               = "127.0.0.1:8080"
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultMaxQueryDepth      = 15
+	DefaultRequestTimeout     = 10 * time.Second
+	DefaultResponseCacheBytes = 64 << 20
 )
 
 //go:embed ui
@@ -92,6 +93,16 @@ type Server struct {
 	EnablePprof    bool                            // serve /debug/pprof/
 	Health         func(ctx context.Context) error // optional readiness check for /healthz
 	Logger         *log.Logger                     // request and internal-error log; nil uses log.Default()
+	// LogRequests logs one line per request; otherwise only server errors
+	// (5xx) and panics are logged.
+	LogRequests bool
+	// Generation returns the data's generation, which changes with every
+	// published write (store.Store.Generation). With it set, successful
+	// query responses are cached until the next write; nil disables the
+	// response cache.
+	Generation func() uint64
+	// ResponseCacheBytes bounds the response cache (0: DefaultResponseCacheBytes).
+	ResponseCacheBytes int64
 
 	ln  net.Listener
 	srv *http.Server
@@ -180,19 +191,22 @@ func (s *Server) Handler() http.Handler {
 // handler is a Server's configuration with defaults applied, fixed when the
 // handler is built so that requests never read the Server's fields.
 type handler struct {
-	schema    *graphql.Schema
-	readOnly  bool
-	tokenSum  [sha256.Size]byte
-	origins   []string
-	maxBody   int64
-	maxDepth  int
-	maxCost   float64
-	coster    *coster
-	timeout   time.Duration
-	pprof     bool
-	health    func(ctx context.Context) error
-	logger    *log.Logger
-	indexHTML []byte
+	schema     *graphql.Schema
+	readOnly   bool
+	tokenSum   [sha256.Size]byte
+	origins    []string
+	maxBody    int64
+	maxDepth   int
+	maxCost    float64
+	coster     *coster
+	timeout    time.Duration
+	pprof      bool
+	health     func(ctx context.Context) error
+	logger     *log.Logger
+	indexHTML  []byte
+	cache      *respCache
+	generation func() uint64
+	logAll     bool
 }
 
 func (s *Server) handler() *handler {
@@ -209,6 +223,14 @@ func (s *Server) handler() *handler {
 		pprof:    s.EnablePprof,
 		health:   s.Health,
 		logger:   s.Logger,
+		logAll:   s.LogRequests,
+	}
+	if s.Generation != nil {
+		n := s.ResponseCacheBytes
+		if n <= 0 {
+			n = DefaultResponseCacheBytes
+		}
+		h.cache, h.generation = newRespCache(n), s.Generation
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
@@ -338,7 +360,9 @@ func (h *handler) logRequests(next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			h.logger.Printf("%s %q %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
+			if h.logAll || status >= 500 {
+				h.logger.Printf("%s %q %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -690,7 +690,9 @@ func TestPprof(t *testing.T) {
 
 func TestRequestLog(t *testing.T) {
 	logs := &syncBuffer{}
-	h := NewTestServer(t, logs).Handler()
+	s := NewTestServer(t, logs)
+	s.LogRequests = true
+	h := s.Handler()
 	serve(h, get(gr, "query", `{ echo(s: "private words") }`))
 	got := logs.String()
 	if want := `GET "/graphql" 200 `; !strings.HasPrefix(got, want) {

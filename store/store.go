@@ -98,12 +98,18 @@ func Open(dir string, opts *Options) (*Store, error) {
 		// at the end of an import rather than after each of its chunks.
 		WithSyncWrites(false).
 		WithLogger(nil).
+		// Sized for a 2-core machine serving in about 400 MB: small
+		// memtables and caches (the OS page cache holds the tables too).
 		WithMemTableSize(32 << 20).
-		WithNumMemtables(3).
-		WithBlockCacheSize(64 << 20).
-		WithIndexCacheSize(32 << 20).
+		WithNumMemtables(2).
+		WithBlockCacheSize(32 << 20).
+		WithIndexCacheSize(16 << 20).
 		WithValueThreshold(1 << 16).
-		WithNumCompactors(2)
+		WithValueLogFileSize(256 << 20).
+		WithNumCompactors(2).
+		// Writers are serialized by Store.wmu, so Badger need not track
+		// read sets to detect conflicts.
+		WithDetectConflicts(false)
 	if opts.InMemory {
 		// Without a value log every value must fit the LSM tree.
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("").WithValueThreshold(1 << 20)
@@ -259,3 +265,9 @@ func checkCtx(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Generation returns a number that changes whenever a write is published
+// (or an import is abandoned): results computed from reads at one
+// generation stay valid until it changes. The server keys its response
+// cache on it.
+func (s *Store) Generation() uint64 { return s.gen.Load() }

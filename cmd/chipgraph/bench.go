@@ -132,7 +132,7 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.AsOf.IsZero() {
-		cfg.AsOf = time.Now().Truncate(time.Second)
+		cfg.AsOf = time.Now() // not truncated: an import may have finished within this second
 	}
 	client := load.NewClient(cfg.Load.Clients, cfg.Load.Timeout)
 	cfg.Load.Client = client

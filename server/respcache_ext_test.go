@@ -1,0 +1,48 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// TestResponseCache: a query's response is served from the cache while
+// the data generation stays, recomputed after it changes, and mutations and
+// failed responses are never cached.
+func TestResponseCache(t *testing.T) {
+	var gen atomic.Uint64
+	s := NewTestServer(t, nil)
+	s.Generation = gen.Load
+	h := s.Handler()
+	post := func(body string) string {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	q := `{"query":"query($s: String!) { echo(s: $s) }","variables":{"s":"a"}}`
+	first := post(q)
+	if !strings.Contains(first, `"echo":"a"`) {
+		t.Fatalf("first response %s", first)
+	}
+	if got := post(q); got != first {
+		t.Errorf("cached response %s, want %s", got, first)
+	}
+	// Different variables: a different entry.
+	if got := post(`{"query":"query($s: String!) { echo(s: $s) }","variables":{"s":"b"}}`); !strings.Contains(got, `"echo":"b"`) {
+		t.Errorf("other variables got %s", got)
+	}
+	gen.Add(1)
+	if got := post(q); got != first {
+		t.Errorf("after a write got %s, want a recomputed equal answer", got)
+	}
+	// Errors are not cached: boom fails every time.
+	for range 2 {
+		if got := post(`{"query":"{ boom }"}`); !strings.Contains(got, "errors") {
+			t.Errorf("boom got %s, want an error", got)
+		}
+	}
+}
