@@ -13,11 +13,13 @@
 #   SCALE=1 SEED=1        dataset (chipgraph gen --scale --seed)
 #   RUNS=3                load runs per query (medians are of these)
 #   IMPORT_RUNS=3         imports into fresh stores (medians are of these)
+#   STORE=                with IMPORT_RUNS=0: an imported store to serve
 #   STARTS=3              server starts timed to the first answer
 #   DURATION=20s WARMUP=5s CLIENTS=8   each load run
-#   QUERIES="q1 q2 q3 q4 q5 q6"
+#   QUERIES="q1 q2 q3 q4 q5 q6"   ("" measures import and start-up only)
 #   WARM=20s              the mix, unmeasured, before the first load run
 #   PROFILE=1             a 10 s CPU profile of each query (0: none)
+#   SERVE_FLAGS=          more flags for chipgraph serve (e.g. "--memory-limit 350MiB")
 #   PORT=18080            the server listens on 127.0.0.1:$PORT
 #   WORK=/tmp/chipgraph-bench   binary, dataset and stores
 #   OUT=$WORK/out-<time>        results, profiles and logs
@@ -32,9 +34,10 @@ STARTS=${STARTS:-3}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 CLIENTS=${CLIENTS:-8}
-QUERIES=${QUERIES:-q1 q2 q3 q4 q5 q6}
+QUERIES=${QUERIES-q1 q2 q3 q4 q5 q6} # QUERIES="" skips the load runs
 WARM=${WARM:-20s}
 PROFILE=${PROFILE:-1}
+SERVE_FLAGS=${SERVE_FLAGS:-}
 PORT=${PORT:-18080}
 WORK=${WORK:-/tmp/chipgraph-bench}
 OUT=${OUT:-$WORK/out-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -67,7 +70,8 @@ start_server() {
 	local dir=$1
 	shift
 	START_NS=$(date +%s%N)
-	"$BIN" serve --no-starter --data "$dir" --addr "127.0.0.1:$PORT" "$@" 2>/dev/null &
+	# shellcheck disable=SC2086 # SERVE_FLAGS is a list of flags
+	"$BIN" serve --no-starter --data "$dir" --addr "127.0.0.1:$PORT" $SERVE_FLAGS "$@" 2>/dev/null &
 	SERVER_PID=$!
 }
 
@@ -80,8 +84,9 @@ emit --arg nproc "$(nproc)" \
 	--arg loadavg "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--arg rev "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo +dirty)" \
 	--arg scale "$SCALE" --arg seed "$SEED" --arg clients "$CLIENTS" --arg duration "$DURATION" --arg warmup "$WARMUP" \
+	--arg serve_flags "$SERVE_FLAGS" \
 	'{kind:"machine", nproc:($nproc|tonumber), cpu:$cpu, mem_kb:($mem_kb|tonumber), go:$go, kernel:$kernel,
-	  loadavg_start:$loadavg, revision:$rev, scale:($scale|tonumber), seed:($seed|tonumber),
+	  loadavg_start:$loadavg, revision:$rev, serve_flags:$serve_flags, scale:($scale|tonumber), seed:($seed|tonumber),
 	  clients:($clients|tonumber), duration:$duration, warmup:$warmup}'
 
 # --- build and generate
@@ -93,7 +98,8 @@ if [[ ! -s $DATA ]]; then
 fi
 
 # --- import into fresh stores
-STORE=
+STORE=${STORE:-}
+if [[ $IMPORT_RUNS -gt 0 ]]; then STORE=; fi
 for i in $(seq 1 "$IMPORT_RUNS"); do
 	dir=$WORK/store-s$SCALE-seed$SEED-$i
 	rm -rf "$dir"
@@ -111,6 +117,10 @@ for i in $(seq 1 "$IMPORT_RUNS"); do
 	[[ -n $STORE ]] && rm -rf "$STORE" # keep the last store only
 	STORE=$dir
 done
+if [[ -z $STORE || ! -d $STORE ]]; then
+	echo "no store to serve: set IMPORT_RUNS above 0, or STORE" >&2
+	exit 2
+fi
 
 # --- start to first answered query
 for i in $(seq 1 "$STARTS"); do
@@ -122,9 +132,11 @@ done
 # --- load
 start_server "$STORE" --pprof
 "$BIN" bench --url "$URL" --wait 60s --query none
-log "warming the server up: $WARM of the mix"
-"$BIN" bench --url "$URL" --scale "$SCALE" --seed "$SEED" --clients "$CLIENTS" --query mix \
-	--duration "$WARM" --warmup 0s --server-pid "$SERVER_PID" >&2 || true
+if [[ -n $QUERIES ]]; then
+	log "warming the server up: $WARM of the mix"
+	"$BIN" bench --url "$URL" --scale "$SCALE" --seed "$SEED" --clients "$CLIENTS" --query mix \
+		--duration "$WARM" --warmup 0s --server-pid "$SERVER_PID" >&2 || true
+fi
 
 for q in $QUERIES; do
 	if ! err=$("$BIN" bench --url "$URL" --scale "$SCALE" --seed "$SEED" --query "$q" --max-requests 1 \

@@ -167,7 +167,7 @@ func starterEnv(tb testing.TB) *env {
 			"q2": {{"key": "aws"}},
 			"q3": {{"key": "trainium3"}, {"key": "trainium2"}},
 			"q4": {{"q": "Trainium"}, {"q": "TPU"}},
-			"q5": {{"from": "aws", "to": "nvidia"}},
+			"q5": {{"from": "aws", "to": "nvidia"}, {"from": "apple", "to": "amazon"}},
 			"q6": {{"key": "trainium3", "asOf": asOf}, {"key": "aws", "asOf": asOf}},
 		}
 		starterOnce.env = e
@@ -207,8 +207,8 @@ func checkRoot(tb testing.TB, res *graphql.Response, name, root string, vars map
 	if err := json.Unmarshal(res.Data, &data); err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
-	if v := data[root]; v == nil || string(v) == "null" {
-		tb.Fatalf("%s %v: %s is null", name, vars, root)
+	if v := data[root]; v == nil || string(v) == "null" || string(v) == "[]" {
+		tb.Fatalf("%s %v: %s is %s", name, vars, root, v)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,9 +152,11 @@ func TestQueriesVars(t *testing.T) {
 }
 
 // fakeServer answers every request with data holding root, or with a
-// GraphQL error for every third request when failing.
+// GraphQL error for every third request when failing. It counts the
+// requests, and the distinct variables in distinct.
 func fakeServer(t *testing.T, root string, failing bool) (*httptest.Server, *atomic.Int64) {
 	var n atomic.Int64
+	distinct.Clear()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p struct {
 			Query     string
@@ -163,6 +167,7 @@ func fakeServer(t *testing.T, root string, failing bool) (*httptest.Server, *ato
 			return
 		}
 		i := n.Add(1)
+		distinct.Store(fmt.Sprint(p.Variables), true)
 		w.Header().Set("Content-Type", "application/json")
 		if failing && i > 10 && i%3 == 0 { // the checks before the run pass
 			w.Write([]byte(`{"errors":[{"message":"boom","extensions":{"code":"INTERNAL"}}],"data":null}`))
@@ -174,9 +179,11 @@ func fakeServer(t *testing.T, root string, failing bool) (*httptest.Server, *ato
 	return srv, &n
 }
 
+var distinct sync.Map
+
 func TestRun(t *testing.T) {
 	srv, served := fakeServer(t, "chip", false)
-	qs := Queries(gen.New(gen.Config{Scale: 0.001, Seed: 1}), time.Now())
+	qs := Queries(gen.New(gen.Config{Scale: 0.05, Seed: 1}), time.Now()) // 1,000 chips
 	cfg := Config{URL: srv.URL, Clients: 4, Warmup: 50 * time.Millisecond, Duration: 300 * time.Millisecond, ServerPID: os.Getpid()}
 	rs, err := Run(context.Background(), cfg, false, qs[:1])
 	if err != nil {
@@ -200,6 +207,13 @@ func TestRun(t *testing.T) {
 	}
 	if r.ServerRSS == 0 || r.ServerHWM < r.ServerRSS {
 		t.Errorf("server memory rss %d hwm %d, want both, hwm the larger", r.ServerRSS, r.ServerHWM)
+	}
+	// Variables are drawn per request: a response cache on the server
+	// must see the dataset's parameter space, not a fixed sample.
+	n := 0
+	distinct.Range(func(_, _ any) bool { n++; return true })
+	if want := min(int(r.Requests)/4, 300); n < want {
+		t.Errorf("%d distinct variables in %d requests, want at least %d", n, r.Requests, want)
 	}
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, rs); err != nil || !strings.Contains(buf.String(), "req/s") {

@@ -18,8 +18,8 @@ type Query struct {
 	Title string
 	// Doc is the GraphQL document, with one operation.
 	Doc string
-	// Root is the field every answer must hold (non-null) when the
-	// variables come from the dataset the server holds.
+	// Root is the field every answer must hold (not null, not an empty
+	// list) when the variables come from the dataset the server holds.
 	Root string
 	// Needs names the Query fields the document uses beyond the base API
 	// (search, paths); Run refuses the query when the server lacks them.
@@ -71,7 +71,11 @@ const (
   }
 }`
 	docQ5 = `query Q5($from: String!, $to: String!) {
-  paths(from: $from, to: $to, maxHops: 3, first: 1) { __typename }
+  paths(from: $from, to: $to, maxHops: 3, first: 1) {
+    length
+    nodes { key name }
+    hops { predicate forward statement { key } }
+  }
 }`
 	docQ6 = `query Q6($key: String!, $asOf: Time!) {
   entity(key: $key, asOf: $asOf) {
@@ -100,6 +104,17 @@ func Queries(d *gen.Dataset, asOf time.Time) []*Query {
 	}
 	if len(designers) == 0 { // not at any positive scale; keep Vars total
 		designers = []int{0}
+	}
+	// Q5's pairs: the ends of a path from each designer, found once
+	// (CompanyPath walks the companies).
+	var pairs [][2]string
+	for i := range designers {
+		if p, ok := d.CompanyPath(i); ok {
+			pairs = append(pairs, [2]string{p[0], p[len(p)-1]})
+		}
+	}
+	if len(pairs) == 0 {
+		pairs = [][2]string{{d.CompanyKey(0), d.CompanyKey(0)}}
 	}
 	// Q4's words: the words of chip names, model tokens left out, and the
 	// word many names start with. Drawn by chip, so common words come up
@@ -135,11 +150,8 @@ func Queries(d *gen.Dataset, asOf time.Time) []*Query {
 			}},
 		{Name: "q5", Title: "shortest path between two companies, ≤ 3 hops",
 			Doc: docQ5, Root: "paths", Needs: []string{"paths"}, Vars: func(r *rand.Rand) map[string]any {
-				p, ok := d.CompanyPath(r.IntN(len(designers)))
-				if !ok {
-					return map[string]any{"from": d.CompanyKey(0), "to": d.CompanyKey(0)}
-				}
-				return map[string]any{"from": p[0], "to": p[len(p)-1]}
+				p := pairs[r.IntN(len(pairs))]
+				return map[string]any{"from": p[0], "to": p[1]}
 			}},
 		{Name: "q6", Title: "an entity's statements with references, asOf a past instant",
 			Doc: docQ6, Root: "entity", Vars: func(r *rand.Rand) map[string]any {

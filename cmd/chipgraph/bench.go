@@ -28,15 +28,17 @@ request, as a table or as JSON lines (--json).
 
 Queries: q1 chip by key or exact name with designer and manufacturer and
 their references; q2 company → chips designed → each chip's manufacturer;
-q3 a chip's claims with claimant, source and quote; q4 text search, top 20;
-q5 shortest path between two companies, ≤ 3 hops; q6 an entity's statements
-with references, asOf a past instant. "mix" picks one at random per request
+q3 a chip's claims with claimant, source and quote; q4 text search on chip
+names, top 20; q5 shortest path between two companies, ≤ 3 hops; q6 an
+entity's statements with references, asOf a past instant. "mix" picks one at random per request
 among those the server has; a comma-separated list runs each in turn.
 
-Variables are drawn from the dataset of --scale and --seed, which must be
-the dataset the server holds ("chipgraph gen" with the same flags); a few
-answers are checked first. The server's CPU time comes from /proc, for the
-process given by --server-pid or the one listening on the URL's port.
+Each request draws its variables from the dataset of --scale and --seed,
+which must be the dataset the server holds ("chipgraph gen" with the same
+flags); a few answers are checked first. Drawing per request keeps a
+response cache honest: it sees the dataset's whole parameter space. The
+server's CPU time comes from /proc, for the process given by --server-pid
+or the one listening on the URL's port.
 
 Only loopback URLs are loaded unless --allow-remote is given. With --wait,
 bench first waits for the server to answer; with --started-at as well, it
