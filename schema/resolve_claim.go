@@ -39,8 +39,12 @@ func (x *claimResolver) Quote() *string {
 func (x *claimResolver) Source(ctx context.Context) (*sourceResolver, error) {
 	return x.r.mustSource(ctx, x.v, x.c.Reference.Source)
 }
-func (x *claimResolver) Reference() *referenceResolver {
-	return &referenceResolver{r: x.r, v: x.v, ref: &x.c.Reference}
+func (x *claimResolver) Reference(ctx context.Context) (*referenceResolver, error) {
+	refs, err := x.r.references(ctx, x.v, []graph.Reference{x.c.Reference})
+	if err != nil {
+		return nil, err
+	}
+	return refs[0], nil
 }
 func (x *claimResolver) About(ctx context.Context) ([]*entityResolver, error) {
 	es, err := x.r.svc.Entities(ctx, x.v, x.c.About)

@@ -354,10 +354,12 @@ type relationResolver struct {
 	st     *statementResolver
 }
 
-func (x *relationResolver) Cursor() string                   { return x.cursor }
-func (x *relationResolver) Node() *entityResolver            { return x.node }
-func (x *relationResolver) Statement() *statementResolver    { return x.st }
-func (x *relationResolver) References() []*referenceResolver { return x.st.References() }
+func (x *relationResolver) Cursor() string                { return x.cursor }
+func (x *relationResolver) Node() *entityResolver         { return x.node }
+func (x *relationResolver) Statement() *statementResolver { return x.st }
+func (x *relationResolver) References(ctx context.Context) ([]*referenceResolver, error) {
+	return x.st.References(ctx)
+}
 
 type relationConnection struct {
 	edges   []*relationResolver

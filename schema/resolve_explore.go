@@ -365,11 +365,13 @@ type graphEdgeResolver struct {
 	st       *statementResolver
 }
 
-func (x *graphEdgeResolver) From() *entityResolver            { return x.from }
-func (x *graphEdgeResolver) To() *entityResolver              { return x.to }
-func (x *graphEdgeResolver) Predicate() string                { return x.st.s.Predicate }
-func (x *graphEdgeResolver) Statement() *statementResolver    { return x.st }
-func (x *graphEdgeResolver) References() []*referenceResolver { return x.st.References() }
+func (x *graphEdgeResolver) From() *entityResolver         { return x.from }
+func (x *graphEdgeResolver) To() *entityResolver           { return x.to }
+func (x *graphEdgeResolver) Predicate() string             { return x.st.s.Predicate }
+func (x *graphEdgeResolver) Statement() *statementResolver { return x.st }
+func (x *graphEdgeResolver) References(ctx context.Context) ([]*referenceResolver, error) {
+	return x.st.References(ctx)
+}
 
 // --- paths
 
@@ -423,8 +425,8 @@ func (x *hopResolver) To() *entityResolver           { return x.to }
 func (x *hopResolver) Forward() bool                 { return x.forward }
 func (x *hopResolver) Predicate() string             { return x.st.s.Predicate }
 func (x *hopResolver) Statement() *statementResolver { return x.st }
-func (x *hopResolver) References() []*referenceResolver {
-	return x.st.References()
+func (x *hopResolver) References(ctx context.Context) ([]*referenceResolver, error) {
+	return x.st.References(ctx)
 }
 
 type hopResolver struct {

@@ -43,15 +43,12 @@ func (h *historyEntry) Source() *sourceResolver {
 	}
 	return &sourceResolver{r: h.r, v: h.view(), s: h.v.Source}
 }
-func (h *historyEntry) refs(list []graph.Reference) []*referenceResolver {
-	out := make([]*referenceResolver, len(list))
-	for i := range list {
-		out[i] = &referenceResolver{r: h.r, v: h.view(), ref: &list[i]}
-	}
-	return out
+func (h *historyEntry) AddedReferences(ctx context.Context) ([]*referenceResolver, error) {
+	return h.r.references(ctx, h.view(), h.v.Added)
 }
-func (h *historyEntry) AddedReferences() []*referenceResolver   { return h.refs(h.v.Added) }
-func (h *historyEntry) RemovedReferences() []*referenceResolver { return h.refs(h.v.Removed) }
+func (h *historyEntry) RemovedReferences(ctx context.Context) ([]*referenceResolver, error) {
+	return h.r.references(ctx, h.view(), h.v.Removed)
+}
 
 type historyConnection struct {
 	edges   []*historyEntry

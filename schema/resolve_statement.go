@@ -57,12 +57,8 @@ func (x *statementResolver) Rank() string {
 	}
 	return strings.ToUpper(string(x.s.Rank))
 }
-func (x *statementResolver) References() []*referenceResolver {
-	out := make([]*referenceResolver, len(x.s.References))
-	for i := range x.s.References {
-		out[i] = &referenceResolver{r: x.r, v: x.v, ref: &x.s.References[i]}
-	}
-	return out
+func (x *statementResolver) References(ctx context.Context) ([]*referenceResolver, error) {
+	return x.r.references(ctx, x.v, x.s.References)
 }
 func (x *statementResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
 func (x *statementResolver) Current() bool               { return x.s.Retracted == nil }
@@ -194,14 +190,48 @@ func (x *valueResolver) InUnit(args struct{ Unit string }) (*float64, error) {
 
 // --- references
 
+// referenceResolver resolves a reference whose sources were loaded with
+// its siblings' (references), so its fields need no reads of their own.
 type referenceResolver struct {
-	r   *root
-	v   graph.View
-	ref *graph.Reference
+	r        *root
+	v        graph.View
+	ref      *graph.Reference
+	src, imp *graph.Source
 }
 
-func (x *referenceResolver) Source(ctx context.Context) (*sourceResolver, error) {
-	return x.r.mustSource(ctx, x.v, x.ref.Source)
+// references builds resolvers for refs, loading every source they cite
+// (and import through) in one read.
+func (r *root) references(ctx context.Context, v graph.View, refs []graph.Reference) ([]*referenceResolver, error) {
+	var keys []string
+	seen := map[string]int{}
+	for _, ref := range refs {
+		for _, k := range []string{ref.Source, ref.ImportedFrom} {
+			if _, ok := seen[k]; k != "" && !ok {
+				seen[k] = len(keys)
+				keys = append(keys, k)
+			}
+		}
+	}
+	srcs, err := r.svc.Sources(ctx, v, keys)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	out := make([]*referenceResolver, len(refs))
+	for i := range refs {
+		x := &referenceResolver{r: r, v: v, ref: &refs[i], src: srcs[seen[refs[i].Source]]}
+		if x.src == nil {
+			return nil, r.fail(graph.Errorf(graph.EINTERNAL, "source %q referenced but not found", refs[i].Source))
+		}
+		if k := refs[i].ImportedFrom; k != "" {
+			x.imp = srcs[seen[k]]
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+func (x *referenceResolver) Source() *sourceResolver {
+	return &sourceResolver{r: x.r, v: x.v, s: x.src}
 }
 func (x *referenceResolver) Quote() *string {
 	if x.ref.Quote == "" {
@@ -217,11 +247,11 @@ func (x *referenceResolver) Locator() *locatorResolver {
 	return &locatorResolver{l}
 }
 func (x *referenceResolver) Retrieved() *Date { return dateOrNil(x.ref.Retrieved) }
-func (x *referenceResolver) ImportedFrom(ctx context.Context) (*sourceResolver, error) {
-	if x.ref.ImportedFrom == "" {
-		return nil, nil
+func (x *referenceResolver) ImportedFrom() *sourceResolver {
+	if x.imp == nil {
+		return nil
 	}
-	return x.r.mustSource(ctx, x.v, x.ref.ImportedFrom)
+	return &sourceResolver{r: x.r, v: x.v, s: x.imp}
 }
 func (x *referenceResolver) Verified() bool { return x.ref.Verified }
 func (x *referenceResolver) SourceSHA256() *string {
