@@ -188,21 +188,7 @@ func SourceKeyForURL(raw string) string {
 	if u, err := url.Parse(s); err == nil && u.Host != "" {
 		s = strings.TrimPrefix(strings.ToLower(u.Host), "www.") + u.Path
 	}
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	slug := strings.TrimRight(b.String(), "-")
-	if len(slug) > 80 {
-		slug = strings.TrimRight(slug[:80], "-")
-	}
+	slug := Slug(strings.ToLower(s), 80)
 	if slug == "" {
 		slug = "source"
 	}
@@ -496,4 +482,27 @@ type LinkQuery struct {
 	Relation  LinkRelation // "" for both
 	After     string
 	First     int
+}
+
+// Slug lowercases s (ASCII letters and digits kept, accents folded by the
+// caller if wanted) and turns every run of other characters into one '-',
+// trimmed, at most max bytes: "NVIDIA A100 SXM4 40 GB" gives
+// "nvidia-a100-sxm4-40-gb".
+func Slug(s string, max int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if len(out) > max {
+		out = strings.TrimRight(out[:max], "-")
+	}
+	return out
 }

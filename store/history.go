@@ -34,18 +34,7 @@ func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 		if err := it.Item().Value(func(b []byte) error { return decodeVersion(rtype, b, &rec) }); err != nil {
 			return nil, err
 		}
-		v := graph.Version{Type: rec.Type, Entity: rec.Entity, Source: rec.Source, Statement: rec.Statement, Claim: rec.Claim}
-		switch {
-		case rec.Entity != nil:
-			rec.Entity.ID, v.Recorded = id, rec.Entity.Recorded
-		case rec.Source != nil:
-			rec.Source.ID, v.Recorded = id, rec.Source.Recorded
-		case rec.Statement != nil:
-			rec.Statement.ID, v.Recorded = id, rec.Statement.Recorded
-		case rec.Claim != nil:
-			rec.Claim.ID, v.Recorded = id, rec.Claim.Recorded
-		}
-		out = append(out, v)
+		out = append(out, versionOf(rec, id))
 	}
 	slices.Reverse(out)
 	// The newest version lives in the head.
@@ -65,18 +54,7 @@ func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 			return nil, err
 		}
 		if r.sn.sees(ts) {
-			v := graph.Version{Type: rec.Type, Entity: rec.Entity, Source: rec.Source, Statement: rec.Statement, Claim: rec.Claim}
-			switch {
-			case rec.Entity != nil:
-				rec.Entity.ID, v.Recorded = id, rec.Entity.Recorded
-			case rec.Source != nil:
-				rec.Source.ID, v.Recorded = id, rec.Source.Recorded
-			case rec.Statement != nil:
-				rec.Statement.ID, v.Recorded = id, rec.Statement.Recorded
-			case rec.Claim != nil:
-				rec.Claim.ID, v.Recorded = id, rec.Claim.Recorded
-			}
-			out = append(out, v)
+			out = append(out, versionOf(rec, id))
 		}
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, err
@@ -98,6 +76,22 @@ func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 		prev = refs
 	}
 	return out, nil
+}
+
+// versionOf turns a decoded version of record id into a history entry.
+func versionOf(rec graph.Record, id uint64) graph.Version {
+	v := graph.Version{Type: rec.Type, Entity: rec.Entity, Source: rec.Source, Statement: rec.Statement, Claim: rec.Claim}
+	switch {
+	case rec.Entity != nil:
+		rec.Entity.ID, v.Recorded = id, rec.Entity.Recorded
+	case rec.Source != nil:
+		rec.Source.ID, v.Recorded = id, rec.Source.Recorded
+	case rec.Statement != nil:
+		rec.Statement.ID, v.Recorded = id, rec.Statement.Recorded
+	case rec.Claim != nil:
+		rec.Claim.ID, v.Recorded = id, rec.Claim.Recorded
+	}
+	return v
 }
 
 // diffRefs returns the references in a that are not in b.

@@ -627,27 +627,9 @@ func appendAliases(list []string, name string, aliases ...string) []string {
 	return list
 }
 
-// slug lowercases s and folds every run of other characters than ASCII
-// letters and digits to one '-': "NVIDIA A100 SXM4 40 GB" gives
-// "nvidia-a100-sxm4-40-gb".
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range graph.Normalize(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	out := strings.TrimRight(b.String(), "-")
-	if len(out) > 128 {
-		out = strings.TrimRight(out[:128], "-")
-	}
-	return out
-}
+// slug folds accents and turns s into a key: "NVIDIA A100 SXM4 40 GB"
+// gives "nvidia-a100-sxm4-40-gb".
+func slug(s string) string { return graph.Slug(graph.Normalize(s), 128) }
 
 // describeChip builds a chip's description from Epoch's Type and the first
 // line of its Notes (left out when it is only a link or a source note).
