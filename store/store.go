@@ -34,7 +34,7 @@ type Options struct {
 }
 
 // DefaultCacheEntries is the default size of the decoded-record cache.
-const DefaultCacheEntries = 100_000
+const DefaultCacheEntries = 30_000
 
 // Store is chipgraph's graph store on Badger: records, their versions,
 // every index and the change log, written in the same transactions.

@@ -267,3 +267,56 @@ func BenchmarkGen(b *testing.B) {
 		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
 	}
 }
+
+// docTimeTravel is q6 with optional asOf and validAt, to compare the same
+// read with and without time travel (issue 3: they may cost at most twice
+// as much).
+const docTimeTravel = `query T($key: String!, $asOf: Time, $validAt: Date) {
+  entity(key: $key, asOf: $asOf, validAt: $validAt) {
+    key name
+    statements(first: 50) {
+      totalCount
+      nodes {
+        key predicate { name } object { display }
+        references { source { key title } quote verified }
+      }
+    }
+  }
+}`
+
+// BenchmarkTimeTravel reads the same entities' statements now, asOf a past
+// instant (after the import), validAt a date, and both.
+func BenchmarkTimeTravel(b *testing.B) {
+	e := generatedEnv(b, benchScale(b))
+	ctx := schema.WithReadOnly(context.Background())
+	asOf := time.Now().UTC().Format(time.RFC3339Nano)
+	var keys []string
+	for _, v := range e.vars["q6"] {
+		keys = append(keys, v["key"].(string))
+	}
+	for _, bc := range []struct {
+		name string
+		vars map[string]any
+	}{
+		{"current", map[string]any{}},
+		{"asOf", map[string]any{"asOf": asOf}},
+		{"validAt", map[string]any{"validAt": "2026-06"}},
+		{"asOf+validAt", map[string]any{"asOf": asOf, "validAt": "2026-06"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				vars := map[string]any{"key": keys[i%len(keys)]}
+				for k, v := range bc.vars {
+					vars[k] = v
+				}
+				res := e.schema.Exec(ctx, docTimeTravel, "", vars)
+				if len(res.Errors) > 0 {
+					b.Fatalf("%v: %v", vars, res.Errors)
+				}
+				i++
+			}
+		})
+	}
+}
