@@ -63,7 +63,7 @@ func DefaultConfig() Config {
 // DefaultMemoryLimit is the default soft limit of the Go heap. It must
 // stay well above the live heap (Badger's memtables and caches, the read
 // caches: about 200 MB serving scale 1), or the collector runs without
-// pause: 256 MiB spent 70% of the CPU in GC under load.
+// pause: at 256 MiB, more than half of the CPU went to GC under load.
 const DefaultMemoryLimit = 384 << 20
 
 // Main is the chipgraph service: the store, the GraphQL schema over it and
