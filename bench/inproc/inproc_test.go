@@ -44,6 +44,8 @@ const DefaultScale = 0.05
 // env is a store in a temporary directory, a schema over it, and the
 // benchmark queries with their variables.
 type env struct {
+	store   *store.Store
+	data    *gen.Dataset
 	schema  *graphql.Schema
 	queries map[string]*load.Query
 	vars    map[string][]map[string]any // per query, drawn once
@@ -66,7 +68,7 @@ func open(tb testing.TB, dir string, recs []graph.Record, d *gen.Dataset) *env {
 		st.Close()
 		tb.Fatalf("schema.New: %v", err)
 	}
-	e := &env{schema: sch, queries: map[string]*load.Query{}, vars: map[string][]map[string]any{}}
+	e := &env{store: st, data: d, schema: sch, queries: map[string]*load.Query{}, vars: map[string][]map[string]any{}}
 	asOf := time.Now()
 	for _, q := range load.Queries(d, asOf) {
 		e.queries[q.Name] = q
@@ -319,4 +321,66 @@ func BenchmarkTimeTravel(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkExplore measures issue 4's exploration fields on the generated
+// dataset: a filtered, sorted list; a 2-hop neighborhood; a 3-hop path;
+// a one-word search; and the store reads of a two-hop query over 100
+// chips with the per-request loader (reads/op).
+func BenchmarkExplore(b *testing.B) {
+	e := generatedEnv(b, benchScale(b))
+	d := e.data
+	foundry := d.FoundryKey(d.TopFoundries(1)[0])
+	designer := d.CompanyKey(d.TopDesigners(1)[0])
+	var pairs [][2]string
+	for i := 0; len(pairs) < 64 && i < 10000; i++ {
+		if p, ok := d.CompanyPath(i); ok {
+			pairs = append(pairs, [2]string{p[0], p[len(p)-1]})
+		}
+	}
+	cases := []struct {
+		name string
+		doc  string
+		vars func(i int) map[string]any
+	}{
+		{"filteredList", `query($f: String!) { entities(kind: Chip, filter: {related: {predicate: "manufacturedBy", to: [$f]},
+			value: {predicate: "memory", gte: {amount: 32, unit: "GB"}}}, orderBy: [{predicate: "releaseDate", direction: DESC}], first: 20) {
+			totalCount nodes { key name } } }`, func(int) map[string]any { return map[string]any{"f": foundry} }},
+		{"neighborhood2", `query($k: String!) { neighborhood(key: $k, depth: 2, limit: 500) {
+			nodes { entity { key name } depth } edges { from { key } to { key } predicate } } }`,
+			func(int) map[string]any { return map[string]any{"k": designer} }},
+		{"paths3", `query($a: String!, $b: String!) { paths(from: $a, to: $b, maxHops: 3, first: 5) {
+			hops { from { key } to { key } predicate statement { key } } } }`,
+			func(i int) map[string]any { p := pairs[i%len(pairs)]; return map[string]any{"a": p[0], "b": p[1]} }},
+		{"search", `query($q: String!) { search(query: $q, kinds: [Chip], first: 20) { totalCount edges { score node { ... on Chip { key name } } } } }`,
+			func(int) map[string]any { return map[string]any{"q": gen.SearchTerm} }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := schema.WithLoader(schema.WithReadOnly(context.Background()))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if res := e.schema.Exec(ctx, c.doc, "", c.vars(i)); len(res.Errors) > 0 {
+					b.Fatalf("%s: %v", c.name, res.Errors)
+				}
+				i++
+			}
+		})
+	}
+	b.Run("twoHopReads", func(b *testing.B) {
+		doc := `query($k: String!) { company(key: $k) { chips(first: 100) { totalCount
+			edges { node { key ... on Chip { manufacturers(first: 3) { nodes { key name } } } } } } } }`
+		var reads uint64
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx := schema.WithLoader(schema.WithReadOnly(context.Background()))
+			before := e.store.ReadCount()
+			if res := e.schema.Exec(ctx, doc, "", map[string]any{"k": designer}); len(res.Errors) > 0 {
+				b.Fatal(res.Errors)
+			}
+			reads += e.store.ReadCount() - before
+		}
+		b.ReportMetric(float64(reads)/float64(b.N), "reads/op")
+	})
 }
