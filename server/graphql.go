@@ -365,37 +365,15 @@ func (h *handler) convertError(qe *gqlerrors.QueryError, executed bool) gqlError
 	for k, v := range qe.Extensions {
 		e.Extensions[k] = v
 	}
-	code, _ := e.Extensions["code"].(string)
-	var ge *graph.Error
-	switch {
-	case code != "":
-	case errors.Is(qe, context.DeadlineExceeded) || errors.Is(qe, context.Canceled):
-		code = graph.ETIMEOUT
+	code, reason, field := ErrorCode(qe, executed)
+	if reason != "" && e.Extensions["reason"] == nil {
+		e.Extensions["reason"] = reason
+	}
+	if field != "" && e.Extensions["field"] == nil {
+		e.Extensions["field"] = field
+	}
+	if code == graph.ETIMEOUT && !hasCode(qe) {
 		e.Message = fmt.Sprintf("request did not finish within %s", h.timeout)
-	case errors.As(qe.ResolverError, &ge):
-		code = ge.Code
-		if ge.Reason != "" && e.Extensions["reason"] == nil {
-			e.Extensions["reason"] = ge.Reason
-		}
-		if ge.Field != "" && e.Extensions["field"] == nil {
-			e.Extensions["field"] = ge.Field
-		}
-	case qe.ResolverError != nil:
-		code = codeInternal
-	case strings.HasPrefix(qe.Message, "panic occurred"):
-		code = codeInternal
-	case !executed && errors.Is(qe, gqlerrors.ErrSyntax):
-		code = codeParseFailed
-	case !executed && (qe.Rule == "MaxDepthExceeded" || qe.Rule == "OverlapValidationLimitExceeded"):
-		code = graph.ETOOCOMPLEX
-	case !executed:
-		code = codeValidationFailed
-	case errors.Is(qe, graphql.ErrTooManySelections):
-		code = graph.ETOOCOMPLEX
-	case len(qe.Path) == 0:
-		code = graph.EINVALID // argument coercion while selecting fields
-	default:
-		code = codeInternal // for example a resolver returned nil for a non-null field
 	}
 	if code == codeInternal {
 		h.logger.Printf("graphql: internal error at %v: %s", qe.Path, qe.Message)
@@ -404,6 +382,45 @@ func (h *handler) convertError(qe *gqlerrors.QueryError, executed bool) gqlError
 	}
 	e.Extensions["code"] = code
 	return e
+}
+
+func hasCode(qe *gqlerrors.QueryError) bool {
+	_, ok := qe.Extensions["code"].(string)
+	return ok
+}
+
+// ErrorCode classifies a GraphQL error as the server reports it in
+// extensions.code: the code an error already carries; a *graph.Error's
+// code (with its reason and field); TIMEOUT for a cancelled or expired
+// request; GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED or
+// QUERY_TOO_COMPLEX for a request that did not execute; BAD_USER_INPUT for
+// an argument that failed to coerce during execution; otherwise
+// INTERNAL_SERVER_ERROR. executed says whether the response has data.
+// The command line's in-process queries use it too.
+func ErrorCode(qe *gqlerrors.QueryError, executed bool) (code, reason, field string) {
+	if code, ok := qe.Extensions["code"].(string); ok {
+		return code, "", ""
+	}
+	var ge *graph.Error
+	switch {
+	case errors.Is(qe, context.DeadlineExceeded) || errors.Is(qe, context.Canceled):
+		return graph.ETIMEOUT, "", ""
+	case errors.As(qe.ResolverError, &ge):
+		return ge.Code, ge.Reason, ge.Field
+	case qe.ResolverError != nil, strings.HasPrefix(qe.Message, "panic occurred"):
+		return codeInternal, "", ""
+	case !executed && errors.Is(qe, gqlerrors.ErrSyntax):
+		return codeParseFailed, "", ""
+	case !executed && (qe.Rule == "MaxDepthExceeded" || qe.Rule == "OverlapValidationLimitExceeded"):
+		return graph.ETOOCOMPLEX, "", ""
+	case !executed:
+		return codeValidationFailed, "", ""
+	case errors.Is(qe, graphql.ErrTooManySelections):
+		return graph.ETOOCOMPLEX, "", ""
+	case len(qe.Path) == 0:
+		return graph.EINVALID, "", "" // argument coercion while selecting fields
+	}
+	return codeInternal, "", "" // for example a resolver returned nil for a non-null field
 }
 
 // writeResponse sends a GraphQL response with the status the media type

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/schema"
+	"github.com/chipgraph/chipgraph/server"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 )
 
@@ -122,43 +123,19 @@ type queryResponse struct {
 	Extensions map[string]any          `json:"extensions,omitempty"`
 }
 
-// Codes for errors that carry none of their own, as the HTTP server sets them.
-const (
-	codeParseFailed      = "GRAPHQL_PARSE_FAILED"
-	codeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
-)
-
-// addErrorCode sets extensions.code on an error that has none, as the HTTP
-// server does, and returns the code: a *graph.Error's code (with reason
-// and field), or the kind of request error when nothing was executed.
-// Unlike the server it keeps internal errors' text: the caller runs the store.
+// addErrorCode sets extensions.code (and reason and field) on an error
+// that has none, as the HTTP server does, and returns the code. Unlike the
+// server it keeps internal errors' text: the caller runs the store.
 func addErrorCode(qe *gqlerrors.QueryError, executed bool) string {
-	if code, ok := qe.Extensions["code"].(string); ok {
-		return code
-	}
+	code, reason, field := server.ErrorCode(qe, executed)
 	if qe.Extensions == nil {
 		qe.Extensions = map[string]any{}
 	}
-	var ge *graph.Error
-	code := graph.EINTERNAL
-	switch {
-	case errors.As(qe.ResolverError, &ge):
-		code = ge.Code
-		if ge.Reason != "" {
-			qe.Extensions["reason"] = ge.Reason
+	for k, v := range map[string]string{"code": code, "reason": reason, "field": field} {
+		if _, set := qe.Extensions[k]; v != "" && !set {
+			qe.Extensions[k] = v
 		}
-		if ge.Field != "" {
-			qe.Extensions["field"] = ge.Field
-		}
-	case qe.ResolverError != nil || executed:
-	case errors.Is(qe, gqlerrors.ErrSyntax):
-		code = codeParseFailed
-	case qe.Rule == "MaxDepthExceeded" || qe.Rule == "OverlapValidationLimitExceeded":
-		code = graph.ETOOCOMPLEX
-	default:
-		code = codeValidationFailed
 	}
-	qe.Extensions["code"] = code
 	return code
 }
 
