@@ -187,7 +187,7 @@ func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statement
 		return nil, x.r.fail(err)
 	}
 	p = firstPage(p, first)
-	return x.r.statementConnection(x.v, p, first), nil
+	return x.r.statementConnection(ctx, x.v, p)
 }
 func (x *sourceResolver) Claims(ctx context.Context, a pageArgs) (*claimConnection, error) {
 	return x.r.claims(ctx, x.v, graph.ClaimQuery{Source: x.s.Key}, a.First, a.After)

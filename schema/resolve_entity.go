@@ -114,7 +114,7 @@ func (x *entityResolver) Statements(ctx context.Context, args statementsArgs) (*
 		return nil, x.r.fail(err)
 	}
 	p = firstPage(p, first)
-	return x.r.statementConnection(x.v, p, first), nil
+	return x.r.statementConnection(ctx, x.v, p)
 }
 
 func (x *entityResolver) Related(ctx context.Context, args relatedArgs) (*relationConnection, error) {

@@ -13,6 +13,69 @@ type statementResolver struct {
 	r *root
 	v graph.View
 	s *graph.Statement
+	b *preloaded // entities and sources loaded with the statement's page; may be nil
+}
+
+// preloaded holds what a page of statements refers to, loaded in two
+// reads for the whole page: subjects and entity objects, and sources.
+type preloaded struct {
+	ents map[string]*graph.Entity
+	srcs map[string]*graph.Source
+}
+
+func (b *preloaded) entity(key string) *graph.Entity {
+	if b == nil {
+		return nil
+	}
+	return b.ents[key]
+}
+
+// preload reads the entities and sources a page of statements refers to.
+func (r *root) preload(ctx context.Context, v graph.View, sts []*graph.Statement) (*preloaded, error) {
+	var ents, srcs []string
+	seenE, seenS := map[string]bool{}, map[string]bool{}
+	addE := func(k string) {
+		if k != "" && !seenE[k] {
+			seenE[k] = true
+			ents = append(ents, k)
+		}
+	}
+	addS := func(k string) {
+		if k != "" && !seenS[k] {
+			seenS[k] = true
+			srcs = append(srcs, k)
+		}
+	}
+	for _, st := range sts {
+		addE(st.Subject)
+		if st.Object.Type == graph.EntityValue {
+			addE(st.Object.Entity)
+		}
+		for _, ref := range st.References {
+			addS(ref.Source)
+			addS(ref.ImportedFrom)
+		}
+	}
+	b := &preloaded{ents: make(map[string]*graph.Entity, len(ents)), srcs: make(map[string]*graph.Source, len(srcs))}
+	es, err := r.svc.Entities(ctx, v, ents)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range es {
+		if e != nil {
+			b.ents[ents[i]] = e
+		}
+	}
+	ss, err := r.svc.Sources(ctx, v, srcs)
+	if err != nil {
+		return nil, err
+	}
+	for i, src := range ss {
+		if src != nil {
+			b.srcs[srcs[i]] = src
+		}
+	}
+	return b, nil
 }
 
 func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
@@ -25,6 +88,9 @@ func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
 func (x *statementResolver) ID() graphql.ID { return globalID("Statement", x.s.Key) }
 func (x *statementResolver) Key() string    { return x.s.Key }
 func (x *statementResolver) Subject(ctx context.Context) (*entityResolver, error) {
+	if e := x.b.entity(x.s.Subject); e != nil {
+		return x.r.entity(x.v, e), nil
+	}
 	e, err := x.r.mustEntity(ctx, x.v, x.s.Subject)
 	return x.r.entity(x.v, e), err
 }
@@ -33,7 +99,7 @@ func (x *statementResolver) Predicate() *predicateResolver {
 	return &predicateResolver{p}
 }
 func (x *statementResolver) Object() *valueResolver {
-	return &valueResolver{r: x.r, v: x.v, val: x.s.Object}
+	return &valueResolver{r: x.r, v: x.v, val: x.s.Object, b: x.b}
 }
 func (x *statementResolver) Qualifiers() []*qualifierResolver {
 	q := x.s.Qualifiers.Extra
@@ -58,6 +124,11 @@ func (x *statementResolver) Rank() string {
 	return strings.ToUpper(string(x.s.Rank))
 }
 func (x *statementResolver) References(ctx context.Context) ([]*referenceResolver, error) {
+	if x.b != nil {
+		if refs, ok := x.r.preloadedReferences(x.v, x.s.References, x.b.srcs); ok {
+			return refs, nil
+		}
+	}
 	return x.r.references(ctx, x.v, x.s.References)
 }
 func (x *statementResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
@@ -115,6 +186,15 @@ type valueResolver struct {
 	r   *root
 	v   graph.View
 	val graph.Value
+	b   *preloaded
+}
+
+// entity returns the value's entity, preloaded or read.
+func (x *valueResolver) entity(ctx context.Context) (*graph.Entity, error) {
+	if e := x.b.entity(x.val.Entity); e != nil {
+		return e, nil
+	}
+	return x.r.mustEntity(ctx, x.v, x.val.Entity)
 }
 
 func (x *valueResolver) Type() string { return strings.ToUpper(x.val.Type.String()) }
@@ -122,7 +202,7 @@ func (x *valueResolver) Entity(ctx context.Context) (*entityResolver, error) {
 	if x.val.Type != graph.EntityValue {
 		return nil, nil
 	}
-	e, err := x.r.mustEntity(ctx, x.v, x.val.Entity)
+	e, err := x.entity(ctx)
 	return x.r.entity(x.v, e), err
 }
 func (x *valueResolver) Text() *string {
@@ -166,7 +246,7 @@ func (x *valueResolver) Boolean() *bool {
 }
 func (x *valueResolver) Display(ctx context.Context) (string, error) {
 	if x.val.Type == graph.EntityValue {
-		e, err := x.r.mustEntity(ctx, x.v, x.val.Entity)
+		e, err := x.entity(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -228,6 +308,25 @@ func (r *root) references(ctx context.Context, v graph.View, refs []graph.Refere
 		out[i] = x
 	}
 	return out, nil
+}
+
+// preloadedReferences builds resolvers from sources already loaded; false
+// when one is missing.
+func (r *root) preloadedReferences(v graph.View, refs []graph.Reference, srcs map[string]*graph.Source) ([]*referenceResolver, bool) {
+	out := make([]*referenceResolver, len(refs))
+	for i := range refs {
+		x := &referenceResolver{r: r, v: v, ref: &refs[i], src: srcs[refs[i].Source]}
+		if x.src == nil {
+			return nil, false
+		}
+		if k := refs[i].ImportedFrom; k != "" {
+			if x.imp = srcs[k]; x.imp == nil {
+				return nil, false
+			}
+		}
+		out[i] = x
+	}
+	return out, true
 }
 
 func (x *referenceResolver) Source() *sourceResolver {
@@ -333,13 +432,21 @@ type statementConnection struct {
 	hasNext bool
 }
 
-func (r *root) statementConnection(v graph.View, p graph.Page[*graph.Statement], _ int) *statementConnection {
+// statementConnection builds a page of statements, with what they refer
+// to loaded for the whole page.
+func (r *root) statementConnection(ctx context.Context, v graph.View, p graph.Page[*graph.Statement]) (*statementConnection, error) {
+	b, err := r.preload(ctx, v, p.Items)
+	if err != nil {
+		return nil, r.fail(err)
+	}
 	c := &statementConnection{total: p.Total, hasNext: p.HasNext}
 	for i, st := range p.Items {
-		c.nodes = append(c.nodes, r.statement(v, st))
+		sr := r.statement(v, st)
+		sr.b = b
+		c.nodes = append(c.nodes, sr)
 		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
 	}
-	return c
+	return c, nil
 }
 
 type statementEdge struct {
