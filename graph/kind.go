@@ -1,7 +1,5 @@
 package graph
 
-import "fmt"
-
 // Kind is the kind of an entity.
 type Kind string
 
@@ -142,5 +140,3 @@ func SourceKinds() []SourceKind { return append([]SourceKind(nil), sourceKinds..
 
 // Modalities lists the claim modalities.
 func Modalities() []Modality { return append([]Modality(nil), modalities...) }
-
-var _ = fmt.Sprint

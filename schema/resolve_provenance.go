@@ -205,7 +205,6 @@ type evidenceResolver struct {
 	r     *root
 	v     graph.View
 	ev    graph.Evidence
-	ctx   context.Context
 	byKey map[string]*graph.Source
 }
 

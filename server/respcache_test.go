@@ -1,6 +1,16 @@
 package server
 
-import "testing"
+import (
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	graphql "github.com/graph-gophers/graphql-go"
+)
 
 func TestRespCacheStaleGeneration(t *testing.T) {
 	c := newRespCache(1 << 20)
@@ -17,5 +27,36 @@ func TestRespCacheStaleGeneration(t *testing.T) {
 	}
 	if c.total > c.max {
 		t.Errorf("cache holds %d bytes, over its bound %d", c.total, c.max)
+	}
+}
+
+type countingRoot struct{ n atomic.Int32 }
+
+func (r *countingRoot) Hits() int32 { return r.n.Add(1) }
+
+// TestResponseCacheHits counts executions: a repeated query is answered
+// from the cache until the generation changes.
+func TestResponseCacheHits(t *testing.T) {
+	var gen atomic.Uint64
+	s := NewServer()
+	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! }`, &countingRoot{})
+	s.Logger = log.New(io.Discard, "", 0)
+	s.Generation = gen.Load
+	h := s.Handler()
+	hits := func() string {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ hits }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	for i, want := range []string{`"hits":1`, `"hits":1`} {
+		if got := hits(); !strings.Contains(got, want) {
+			t.Errorf("request %d: got %s, want %s (served from the cache)", i+1, got, want)
+		}
+	}
+	gen.Add(1)
+	if got := hits(); !strings.Contains(got, `"hits":2`) {
+		t.Errorf("after a write: got %s, want a new execution (hits 2)", got)
 	}
 }

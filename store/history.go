@@ -131,10 +131,6 @@ func (s *Store) History(ctx context.Context, v graph.View, typ graph.RecordType,
 		if err != nil {
 			return err
 		}
-		type ref struct {
-			rtype byte
-			id    uint64
-		}
 		if rtype == rEntity {
 			// Every statement ever attached, current or not: the edge keys
 			// stay when intervals close.

@@ -60,14 +60,6 @@ func (s snapshot) alive(iv []byte) bool {
 	return false
 }
 
-// createdAt returns the first interval's start, or 0.
-func createdAt(iv []byte) uint64 {
-	if len(iv) < 16 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(iv)
-}
-
 // openInterval appends an open interval at ts unless the last one is open.
 func openInterval(iv []byte, ts uint64) ([]byte, bool) {
 	if n := len(iv); n >= 16 && binary.BigEndian.Uint64(iv[n-8:]) == 0 {

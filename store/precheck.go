@@ -172,11 +172,11 @@ func (p *preLookup) check(r *graph.Record) error {
 			return p.statementExists(rt.Statement)
 		case rt.Claim != "":
 			if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.claims[rt.Claim] {
-				return &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", rt.Claim)}
+				return missing("claim", rt.Claim)
 			}
 		default:
 			if _, _, ok := p.SourceText(rt.Source); !ok {
-				return &graph.Error{Code: graph.ENOTFOUND, Field: "source", Message: fmt.Sprintf("no source %q", rt.Source)}
+				return missing("source", rt.Source)
 			}
 		}
 	case graph.RankRecord:
@@ -187,7 +187,7 @@ func (p *preLookup) check(r *graph.Record) error {
 
 func (p *preLookup) statementExists(key string) error {
 	if _, ok := p.stored(rStatement, key); !ok && !p.statements[key] {
-		return &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", key)}
+		return missing("statement", key)
 	}
 	return nil
 }

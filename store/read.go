@@ -105,7 +105,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 				return fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
-			r.s.cache.put(vk, v)
+			r.s.cache.put(vk, v, 1)
 			return nil
 		})
 		if v != nil && err == nil {
@@ -137,7 +137,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 			return nil, fmt.Errorf("decode %x: %w", k, err)
 		}
 		setID(v, id)
-		r.s.cache.put(bytes.Clone(k), v)
+		r.s.cache.put(k, v, 1)
 		return v, nil
 	}
 	return nil, nil
@@ -215,6 +215,12 @@ func (r *reader) sourceByID(id uint64) (*graph.Source, error) {
 		return nil, err
 	}
 	return v.(*graph.Source), nil
+}
+
+// missing is the NOT_FOUND error of a write naming a record that does not
+// exist; field is the record field that names it ("statement", "source").
+func missing(field, key string) error {
+	return &graph.Error{Code: graph.ENOTFOUND, Field: field, Message: fmt.Sprintf("no %s %q", field, key)}
 }
 
 func notFound(what, key string) error {

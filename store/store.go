@@ -45,8 +45,8 @@ type Store struct {
 	wmu   sync.Mutex // one writer at a time; guards clock
 	clock uint64     // last recorded time handed out, Unix nanoseconds
 	view  atomic.Pointer[viewState]
-	cache *recordCache
-	ids   sync.Map // string(rtype)+key → uint64, for committed keys only
+	cache *genCache[any] // decoded versions by version key (cache.go)
+	ids   sync.Map       // string(rtype)+key → uint64, for committed keys only
 
 	reads atomic.Uint64 // read transactions begun (ReadCount)
 	// gen counts published writes; heads and prefixes cache reads made
@@ -125,7 +125,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if n <= 0 {
 		n = DefaultCacheEntries
 	}
-	s := &Store{db: db, Now: time.Now, cache: newRecordCache(n), noSync: opts.NoSync || opts.InMemory,
+	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
 		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget)}
 	if err := s.init(); err != nil {
 		db.Close()

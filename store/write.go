@@ -186,15 +186,14 @@ func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer 
 	}
 }
 
+// recordError says which record of a batch failed: its line when it came
+// from a file, else its position, type and key.
 func recordError(r *graph.Record, i int, err error) error {
-	var ge *graph.Error
-	if r.Line > 0 || !errors.As(err, &ge) {
-		if r.Line > 0 {
-			return &graph.LineError{File: "", Line: r.Line, Err: err}
-		}
-		return err
+	if r.Line > 0 {
+		return &graph.LineError{Line: r.Line, Err: err}
 	}
-	if i == 0 {
+	var ge *graph.Error
+	if i == 0 || !errors.As(err, &ge) {
 		return err
 	}
 	e := *ge

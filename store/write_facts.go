@@ -221,7 +221,7 @@ func (w *writer) applyRank(r *graph.SetRank) (bool, error) {
 		return false, err
 	}
 	if prev == nil {
-		return false, &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", r.Statement)}
+		return false, missing("statement", r.Statement)
 	}
 	if prev.Retracted != nil {
 		return false, &graph.Error{Code: graph.ECONFLICT, Field: "statement", Message: fmt.Sprintf("statement %q is retracted; its rank cannot change", r.Statement)}
@@ -492,7 +492,7 @@ func (w *writer) applyRetract(r *graph.Retract) (bool, error) {
 			return false, err
 		}
 		if prev == nil {
-			return false, &graph.Error{Code: graph.ENOTFOUND, Field: "statement", Message: fmt.Sprintf("no statement %q", r.Statement)}
+			return false, missing("statement", r.Statement)
 		}
 		if prev.Retracted != nil {
 			return false, nil
@@ -506,7 +506,7 @@ func (w *writer) applyRetract(r *graph.Retract) (bool, error) {
 			return false, err
 		}
 		if prev == nil {
-			return false, &graph.Error{Code: graph.ENOTFOUND, Field: "claim", Message: fmt.Sprintf("no claim %q", r.Claim)}
+			return false, missing("claim", r.Claim)
 		}
 		if prev.Retracted != nil {
 			return false, nil
@@ -528,7 +528,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 		return false, err
 	}
 	if !ok {
-		return false, &graph.Error{Code: graph.ENOTFOUND, Field: "source", Message: fmt.Sprintf("no source %q", r.Source)}
+		return false, missing("source", r.Source)
 	}
 	var src graph.Source
 	if _, err := w.latestVersion(tagSource, e.id, &src); err != nil {
