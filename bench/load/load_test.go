@@ -299,8 +299,8 @@ func TestWaitReady(t *testing.T) {
 	if _, err := WaitReady(context.Background(), c, srv.URL, 30*time.Millisecond); err == nil {
 		t.Fatal("WaitReady on a server that never answers: no error")
 	}
+	start := time.Now() // before the timer, so readiness cannot precede it by the timer's own delay
 	time.AfterFunc(20*time.Millisecond, func() { up.Store(true) })
-	start := time.Now()
 	ready, err := WaitReady(context.Background(), c, srv.URL, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
