@@ -9,6 +9,12 @@
 // that does not. It sends requests only to loopback addresses unless
 // Config.AllowRemote is set, and every run is bounded by Config.Duration
 // (and by MaxRequests when set).
+//
+// The load generator shares the machine with the server it measures, so
+// it is built to spend little CPU time per request (Result.ClientCPU
+// reports it): its own HTTP/1.1 client (http.go), variables drawn and
+// encoded without maps or reflection, latencies counted in a histogram
+// (hist.go) rather than kept one by one.
 package load
 
 import (
@@ -21,7 +27,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,8 +70,6 @@ type Config struct {
 	ServerPID int
 	// AllowRemote allows a URL that is not a loopback address.
 	AllowRemote bool
-	// Client sends the requests; nil uses one sized for Clients.
-	Client *http.Client
 }
 
 func (c *Config) defaults() error {
@@ -92,9 +95,6 @@ func (c *Config) defaults() error {
 		return err
 	}
 	c.URL = u.String()
-	if c.Client == nil {
-		c.Client = NewClient(c.Clients, c.Timeout)
-	}
 	return nil
 }
 
@@ -121,21 +121,6 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// NewClient returns an HTTP client that keeps one connection per client
-// alive and does not compress.
-func NewClient(clients int, timeout time.Duration) *http.Client {
-	tr := &http.Transport{
-		Proxy:               nil, // loopback: never through a proxy
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        clients,
-		MaxIdleConnsPerHost: clients,
-		MaxConnsPerHost:     clients,
-		IdleConnTimeout:     90 * time.Second,
-		DisableCompression:  true,
-	}
-	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
 // Result is one run of one query, or of the mix ("mix") or the part of a
@@ -175,15 +160,24 @@ type Result struct {
 // Run sends qs to the server for cfg.Warmup and then cfg.Duration. With
 // mix, each request picks one of qs at random and Run returns a Result
 // per query followed by the "mix" total; otherwise qs must be one query
-// and Run returns its Result. Before loading, it checks one answer of each
-// query: an error or a null root means the server does not hold the
-// dataset the variables come from, and Run fails.
+// and Run returns its Result. Before loading, it checks a few answers of
+// each query in full: an error or a null root means the server does not
+// hold the dataset the variables come from, and Run fails. During the
+// load, an answer is an error when its status is not 200, it is not a
+// JSON object, or it has a top-level "errors" member.
+//
+// Each client is one goroutine with one keep-alive connection (see
+// http.go), which it opens again when the server closes it.
 func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
 	if len(qs) == 0 || (!mix && len(qs) != 1) {
 		return nil, errors.New("run one query, or a mix of several")
+	}
+	t, err := newTarget(cfg.URL)
+	if err != nil {
+		return nil, err
 	}
 	// Each request draws its own variables, so the server sees the
 	// dataset's whole parameter space (a response cache is not handed a
@@ -198,13 +192,10 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 		prefixes[i] = append(append([]byte(`{"query":`), doc...), `,"variables":`...)
 		var sample [][]byte
 		for range 3 {
-			b, err := encodeBody(nil, prefixes[i], q.Vars(rng))
-			if err != nil {
-				return nil, err
-			}
-			sample = append(sample, b)
+			v := q.Draw(rng)
+			sample = append(sample, encodeBody(nil, prefixes[i], &v))
 		}
-		if err := check(ctx, cfg.Client, cfg.URL, q, sample); err != nil {
+		if err := check(ctx, t, cfg.Timeout, q, sample); err != nil {
 			return nil, err
 		}
 	}
@@ -220,7 +211,7 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 		count   atomic.Int64 // measured requests started
 		mu      sync.Mutex
 		samples []string
-		lat     = make([][][]time.Duration, cfg.Clients) // [client][query]
+		lat     = make([][]hist, cfg.Clients) // [client][query]
 		errs    = make([][]int64, cfg.Clients)
 	)
 	runCtx, cancel := context.WithDeadline(ctx, end.Add(cfg.Timeout))
@@ -255,13 +246,14 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 
 	var wg sync.WaitGroup
 	for c := range cfg.Clients {
-		lat[c] = make([][]time.Duration, len(qs))
-		errs[c] = make([]int64, len(qs))
+		hs := make([]hist, len(qs))
+		es := make([]int64, len(qs))
+		lat[c], errs[c] = hs, es
 		r := rand.New(rand.NewPCG(cfg.Seed+uint64(c)+1, 0x636c69))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
+		cl := newClient(t, cfg.Timeout)
+		wg.Go(func() {
+			defer cl.close()
+			defer cl.stopWith(runCtx)()
 			var body []byte
 			for {
 				now := time.Now()
@@ -276,12 +268,10 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 				if len(qs) > 1 {
 					qi = r.IntN(len(qs))
 				}
-				var err error
-				if body, err = encodeBody(body[:0], prefixes[qi], qs[qi].Vars(r)); err != nil {
-					panic(err) // Vars returns strings only
-				}
+				v := qs[qi].Draw(r)
+				body = encodeBody(body[:0], prefixes[qi], &v)
 				t0 := time.Now()
-				err = post(runCtx, cfg.Client, cfg.URL, body, &buf)
+				status, answer, err := cl.post(body)
 				d := time.Since(t0)
 				if !measured {
 					continue
@@ -289,13 +279,16 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 				if err != nil && runCtx.Err() != nil {
 					return // cut off by the end of the run or by ctx
 				}
-				lat[c][qi] = append(lat[c][qi], d)
+				if err == nil {
+					err = answerError(status, answer)
+				}
+				hs[qi].add(d)
 				if err != nil {
-					errs[c][qi]++
+					es[qi]++
 					sample(qs[qi].Name + ": " + err.Error())
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(clientsDone)
@@ -310,37 +303,36 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 
 	mem, _ := processMemory(pid)
 	loadavg := loadAverage()
-	mk := func(name, title string, ls []time.Duration, nerr int64) Result {
+	mk := func(name, title string, h *hist, nerr int64) Result {
 		r := Result{Kind: "load", Query: name, Title: title, Mix: mix && name != "mix", Start: start.UTC(),
-			Clients: cfg.Clients, Seconds: elapsed.Seconds(), Requests: int64(len(ls)), Errors: nerr,
+			Clients: cfg.Clients, Seconds: elapsed.Seconds(), Requests: h.n, Errors: nerr,
 			LoadAvg: loadavg}
 		r.RPS = float64(r.Requests) / r.Seconds
-		if len(ls) > 0 {
-			slices.Sort(ls)
-			r.P50, r.P90, r.P99 = ms(percentile(ls, 0.50)), ms(percentile(ls, 0.90)), ms(percentile(ls, 0.99))
-			r.Max = ms(ls[len(ls)-1])
+		if h.n > 0 {
+			r.P50, r.P90, r.P99 = ms(h.quantile(0.50)), ms(h.quantile(0.90)), ms(h.quantile(0.99))
+			r.Max = ms(h.max)
 		}
 		return r
 	}
 	var out []Result
-	var all []time.Duration
+	var all hist
 	var allErr int64
 	for qi, q := range qs {
-		var ls []time.Duration
+		var h hist
 		var nerr int64
 		for c := range cfg.Clients {
-			ls = append(ls, lat[c][qi]...)
+			h.merge(&lat[c][qi])
 			nerr += errs[c][qi]
 		}
-		all = append(all, ls...)
+		all.merge(&h)
 		allErr += nerr
 		if mix {
-			out = append(out, mk(q.Name, q.Title, ls, nerr))
+			out = append(out, mk(q.Name, q.Title, &h, nerr))
 		}
 	}
-	total := mk("mix", "mix of "+names(qs), all, allErr)
+	total := mk("mix", "mix of "+names(qs), &all, allErr)
 	if !mix {
-		total = mk(qs[0].Name, qs[0].Title, all, allErr)
+		total = mk(qs[0].Name, qs[0].Title, &all, allErr)
 	}
 	total.ErrorSample = samples
 	if n := float64(total.Requests); n > 0 {
@@ -355,15 +347,11 @@ func Run(ctx context.Context, cfg Config, mix bool, qs []*Query) ([]Result, erro
 }
 
 // encodeBody appends to b the request body: prefix (the query member and
-// the variables member's name), then vars and the closing brace.
-func encodeBody(b, prefix []byte, vars map[string]any) ([]byte, error) {
-	v, err := json.Marshal(vars)
-	if err != nil {
-		return nil, err
-	}
+// the variables member's name), then the variables and the closing brace.
+func encodeBody(b, prefix []byte, v *Vars) []byte {
 	b = append(b, prefix...)
-	b = append(b, v...)
-	return append(b, '}'), nil
+	b = v.AppendJSON(b)
+	return append(b, '}')
 }
 
 func names(qs []*Query) string {
@@ -375,12 +363,6 @@ func names(qs []*Query) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// percentile returns the nearest-rank p-quantile of the sorted ls.
-func percentile(ls []time.Duration, p float64) time.Duration {
-	i := int(float64(len(ls))*p+0.999999) - 1
-	return ls[min(max(i, 0), len(ls)-1)]
-}
 
 // sleepUntil waits until t, and reports whether t came before ctx ended
 // or done closed.
@@ -397,32 +379,67 @@ func sleepUntil(ctx context.Context, t time.Time, done <-chan struct{}) bool {
 	}
 }
 
-// post sends one request and reads the whole answer into buf. A transport
-// error, a status other than 200, or a GraphQL error is an error.
-func post(ctx context.Context, c *http.Client, u string, body []byte, buf *bytes.Buffer) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return err
+// answerError returns the error an answer reports, or nil: a status
+// other than 200, a body that is not a JSON object, or a top-level
+// "errors" member (neither null nor empty) is an error. It reads the body
+// no further than that; check decodes it in full.
+func answerError(status int, b []byte) error {
+	if status != http.StatusOK || hasErrors(b) {
+		return responseError(status, b)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	buf.Reset()
-	_, err = buf.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	b := buf.Bytes()
-	// In JSON text, `"errors":` can only be a member name: a quote inside
-	// a string is escaped. The response has no other member of that name.
-	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors":`)) {
-		return responseError(resp.StatusCode, b)
+	t := bytes.TrimSpace(b)
+	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
+		return fmt.Errorf("HTTP %d: answer is not a JSON object: %.200q", status, b)
 	}
 	return nil
+}
+
+// hasErrors reports whether the JSON object b has a top-level "errors"
+// member that is neither null nor an empty list. It looks for the name
+// first, and only where it occurs scans the JSON text up to it to tell a
+// top-level member name from a nested one or a string value.
+func hasErrors(b []byte) bool {
+	name := []byte(`"errors"`)
+	var depth int
+	var inString, escaped bool
+	pos := 0 // the scan's state is the one before b[pos]
+	for from := 0; ; {
+		i := bytes.Index(b[from:], name)
+		if i < 0 {
+			return false
+		}
+		i += from
+		for ; pos < i; pos++ {
+			c := b[pos]
+			switch {
+			case escaped:
+				escaped = false
+			case inString:
+				switch c {
+				case '\\':
+					escaped = true
+				case '"':
+					inString = false
+				}
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
+			}
+		}
+		if !inString && depth == 1 {
+			rest := bytes.TrimLeft(b[i+len(name):], " \t\r\n")
+			if len(rest) > 0 && rest[0] == ':' {
+				v := bytes.TrimLeft(rest[1:], " \t\r\n")
+				empty := bytes.HasPrefix(v, []byte("null")) ||
+					(len(v) > 0 && v[0] == '[' && bytes.HasPrefix(bytes.TrimLeft(v[1:], " \t\r\n"), []byte("]")))
+				return !empty
+			}
+		}
+		from = i + 1
+	}
 }
 
 // responseError describes a failed answer by its first GraphQL error.
@@ -448,18 +465,31 @@ func responseError(status int, b []byte) error {
 	return fmt.Errorf("HTTP %d: %.200s", status, b)
 }
 
+// postOnce sends body on a new connection of its own and returns the
+// answer's body, or the error the answer reports.
+func postOnce(ctx context.Context, t *target, timeout time.Duration, body []byte) ([]byte, error) {
+	cl := newClient(t, timeout)
+	defer cl.close()
+	defer cl.stopWith(ctx)()
+	status, b, err := cl.post(body)
+	if err == nil {
+		err = answerError(status, b)
+	}
+	return b, err
+}
+
 // check sends a few of q's requests and fails unless each answers without
 // errors and with a root field that is neither null nor an empty list.
-func check(ctx context.Context, c *http.Client, u string, q *Query, sample [][]byte) error {
-	var buf bytes.Buffer
+func check(ctx context.Context, t *target, timeout time.Duration, q *Query, sample [][]byte) error {
 	for _, body := range sample {
-		if err := post(ctx, c, u, body, &buf); err != nil {
+		b, err := postOnce(ctx, t, timeout, body)
+		if err != nil {
 			return fmt.Errorf("%s: %w", q.Name, err)
 		}
 		var r struct {
 			Data map[string]json.RawMessage `json:"data"`
 		}
-		if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
+		if err := json.Unmarshal(b, &r); err != nil {
 			return fmt.Errorf("%s: answer is not JSON: %w", q.Name, err)
 		}
 		if v, ok := r.Data[q.Root]; !ok || string(v) == "null" || string(v) == "[]" {
@@ -474,10 +504,15 @@ func check(ctx context.Context, c *http.Client, u string, q *Query, sample [][]b
 }
 
 // Fields returns the names of the server's Query fields, by introspection.
-func Fields(ctx context.Context, c *http.Client, u string) (map[string]bool, error) {
+// u is a URL CheckURL accepted.
+func Fields(ctx context.Context, u string) (map[string]bool, error) {
+	t, err := newTarget(u)
+	if err != nil {
+		return nil, err
+	}
 	body := []byte(`{"query":"{ __type(name: \"Query\") { fields { name } } }"}`)
-	var buf bytes.Buffer
-	if err := post(ctx, c, u, body, &buf); err != nil {
+	b, err := postOnce(ctx, t, DefaultTimeout, body)
+	if err != nil {
 		return nil, fmt.Errorf("introspection: %w", err)
 	}
 	var r struct {
@@ -487,7 +522,7 @@ func Fields(ctx context.Context, c *http.Client, u string) (map[string]bool, err
 			} `json:"__type"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
+	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("introspection: %w", err)
 	}
 	fs := map[string]bool{}
@@ -501,22 +536,36 @@ func Fields(ctx context.Context, c *http.Client, u string) (map[string]bool, err
 // (of a key that need not exist), so an answer means the store is open.
 const ReadyQuery = `{"query":"{ entity(key: \"chipgraph-bench-ready\") { key } }"}`
 
-// WaitReady polls the server every millisecond until it answers
-// ReadyQuery without error, and returns the time of the first answer. It
-// gives up after timeout.
-func WaitReady(ctx context.Context, c *http.Client, u string, timeout time.Duration) (time.Time, error) {
+// WaitReady polls the server at u (a URL CheckURL accepted) every
+// millisecond until it answers ReadyQuery without error, and returns the
+// time of the first answer. It gives up after timeout.
+func WaitReady(ctx context.Context, u string, timeout time.Duration) (time.Time, error) {
+	t, err := newTarget(u)
+	if err != nil {
+		return time.Time{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var buf bytes.Buffer
+	cl := newClient(t, timeout)
+	defer cl.close()
+	defer cl.stopWith(ctx)()
 	var last error
 	for {
-		err := post(ctx, c, u, []byte(ReadyQuery), &buf)
+		status, b, err := cl.post([]byte(ReadyQuery))
+		if err == nil {
+			err = answerError(status, b)
+		}
 		if err == nil {
 			return time.Now(), nil
 		}
-		last = err
+		if !errors.Is(err, errStopped) {
+			last = err
+		}
 		select {
 		case <-ctx.Done():
+			if last == nil {
+				last = ctx.Err()
+			}
 			return time.Time{}, fmt.Errorf("server at %s did not answer within %s: %w", u, timeout, last)
 		case <-time.After(time.Millisecond):
 		}

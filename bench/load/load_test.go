@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -136,16 +137,24 @@ func TestSelect(t *testing.T) {
 
 func TestQueriesVars(t *testing.T) {
 	d := gen.New(gen.Config{Scale: 0.01, Seed: 1})
-	r := rand.New(rand.NewPCG(1, 1))
 	for _, q := range Queries(d, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		if !strings.Contains(q.Doc, q.Root+"(") {
 			t.Errorf("%s: the document does not ask for its root %s", q.Name, q.Root)
 		}
-		for range 100 {
-			for k, v := range q.Vars(r) {
+		for i := range 100 {
+			seed := uint64(i)
+			m := q.Vars(rand.New(rand.NewPCG(seed, 1)))
+			for k, v := range m {
 				if s, ok := v.(string); !ok || s == "" {
 					t.Fatalf("%s: variable %s = %#v, want a non-empty string", q.Name, k, v)
 				}
+			}
+			// Draw draws the same from the same state, and encodes it
+			// as JSON that decodes to the map.
+			v := q.Draw(rand.New(rand.NewPCG(seed, 1)))
+			var got map[string]any
+			if err := json.Unmarshal(v.AppendJSON(nil), &got); err != nil || fmt.Sprint(got) != fmt.Sprint(m) || v.Len() != len(m) {
+				t.Fatalf("%s: Draw's JSON %s decodes to %v (%v), want %v", q.Name, v.AppendJSON(nil), got, err, m)
 			}
 		}
 	}
@@ -295,17 +304,101 @@ func TestWaitReady(t *testing.T) {
 		w.Write([]byte(`{"data":{"entity":null}}`))
 	}))
 	defer srv.Close()
-	c := NewClient(1, time.Second)
-	if _, err := WaitReady(context.Background(), c, srv.URL, 30*time.Millisecond); err == nil {
+	if _, err := WaitReady(context.Background(), srv.URL, 30*time.Millisecond); err == nil {
 		t.Fatal("WaitReady on a server that never answers: no error")
 	}
 	start := time.Now() // before the timer, so readiness cannot precede it by the timer's own delay
 	time.AfterFunc(20*time.Millisecond, func() { up.Store(true) })
-	ready, err := WaitReady(context.Background(), c, srv.URL, 5*time.Second)
+	ready, err := WaitReady(context.Background(), srv.URL, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := ready.Sub(start); d < 20*time.Millisecond || d > 2*time.Second {
 		t.Errorf("ready after %s, want soon after 20ms", d)
+	}
+}
+
+// TestRunCountsErrors runs against servers that fail some answers in
+// different ways, and checks that Run counts exactly the failed ones (the
+// server counts what it sent) and keeps their messages.
+func TestRunCountsErrors(t *testing.T) {
+	chip := `{"data":{"chip":{"key":"x"}}}`
+	big := `{"data":{"chip":{"key":"x","pad":"` + strings.Repeat("y", 20000) + `"}}}` // chunked
+	tests := []struct {
+		name string
+		// answer writes the i-th answer (from 1) and reports whether it
+		// is a failure.
+		answer  func(w http.ResponseWriter, i int64) bool
+		message string // in the error sample
+	}{
+		{name: "ok", answer: func(w http.ResponseWriter, i int64) bool {
+			io.WriteString(w, chip)
+			return false
+		}},
+		{name: "close every 2nd, chunked", answer: func(w http.ResponseWriter, i int64) bool {
+			if i%2 == 0 {
+				w.Header().Set("Connection", "close")
+			}
+			io.WriteString(w, big)
+			return false
+		}},
+		{name: "503 every 3rd", message: "q1: HTTP 503: overloaded", answer: func(w http.ResponseWriter, i int64) bool {
+			if i > 3 && i%3 == 0 {
+				http.Error(w, "overloaded", http.StatusServiceUnavailable)
+				return true
+			}
+			io.WriteString(w, chip)
+			return false
+		}},
+		{name: "GraphQL errors every 4th, chunked", message: "q1: HTTP 200: store unavailable (UNAVAILABLE)",
+			answer: func(w http.ResponseWriter, i int64) bool {
+				if i > 3 && i%4 == 0 {
+					io.WriteString(w, `{"errors":[{"message":"store unavailable","extensions":{"code":"UNAVAILABLE"}}],"data":{"chip":{"pad":"`+
+						strings.Repeat("z", 20000)+`"}}}`)
+					return true
+				}
+				io.WriteString(w, big)
+				return false
+			}},
+		{name: "truncated JSON every 5th", message: "q1: HTTP 200: answer is not a JSON object", answer: func(w http.ResponseWriter, i int64) bool {
+			if i > 3 && i%5 == 0 {
+				io.WriteString(w, chip[:20])
+				return true
+			}
+			io.WriteString(w, chip)
+			return false
+		}},
+	}
+	qs := Queries(gen.New(gen.Config{Scale: 0.001, Seed: 1}), time.Now())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n, failed atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				if tt.answer(w, n.Add(1)) {
+					failed.Add(1)
+				}
+			}))
+			defer srv.Close()
+			cfg := Config{URL: srv.URL, Clients: 3, Duration: 150 * time.Millisecond}
+			rs, err := Run(context.Background(), cfg, false, qs[:1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rs[0]
+			// The 3 checks before the run pass; every other answer is
+			// one of the run's requests.
+			if r.Requests == 0 || r.Requests != n.Load()-3 || r.Errors != failed.Load() {
+				t.Errorf("requests %d, errors %d; the server answered %d after the checks, %d of them failures",
+					r.Requests, r.Errors, n.Load()-3, failed.Load())
+			}
+			if tt.message == "" && len(r.ErrorSample) > 0 {
+				t.Errorf("error sample %q, want none", r.ErrorSample)
+			}
+			if tt.message != "" && (len(r.ErrorSample) == 0 || !strings.HasPrefix(r.ErrorSample[0], tt.message)) {
+				t.Errorf("error sample %q, want %q first", r.ErrorSample, tt.message)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chipgraph/chipgraph/bench/gen"
 )
@@ -24,8 +25,113 @@ type Query struct {
 	// Needs names the Query fields the document uses beyond the base API
 	// (search, paths); Run refuses the query when the server lacks them.
 	Needs []string
-	// Vars draws one set of variables.
-	Vars func(r *rand.Rand) map[string]any
+	// draw draws one set of variables into v.
+	draw func(r *rand.Rand, v *Vars)
+}
+
+// Draw draws one set of q's variables from the dataset. It does not
+// allocate: the values are the dataset's own strings.
+func (q *Query) Draw(r *rand.Rand) Vars {
+	var v Vars
+	q.draw(r, &v)
+	return v
+}
+
+// Vars draws one set of q's variables, as the map a GraphQL executor
+// takes. It draws the same values as Draw from the same random state.
+func (q *Query) Vars(r *rand.Rand) map[string]any {
+	v := q.Draw(r)
+	return v.Map()
+}
+
+// Vars is one request's variables, in order: at most two, all strings
+// (every benchmark query takes strings only).
+type Vars struct {
+	n           int
+	names, vals [2]string
+}
+
+func (v *Vars) add(name, val string) {
+	v.names[v.n], v.vals[v.n] = name, val
+	v.n++
+}
+
+// Len returns the number of variables.
+func (v *Vars) Len() int { return v.n }
+
+// Map returns the variables as a map.
+func (v *Vars) Map() map[string]any {
+	m := make(map[string]any, v.n)
+	for i := range v.n {
+		m[v.names[i]] = v.vals[i]
+	}
+	return m
+}
+
+// AppendJSON appends the variables to b as a JSON object, in order.
+func (v *Vars) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	for i := range v.n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, v.names[i])
+		b = append(b, ':')
+		b = appendJSONString(b, v.vals[i])
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s to b as a JSON string. Like encoding/json,
+// it escapes quotes, backslashes, control characters, the HTML characters
+// and U+2028/U+2029, and turns invalid UTF-8 into U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // QueryNames lists the queries in order.
@@ -123,39 +229,53 @@ func Queries(d *gen.Dataset, asOf time.Time) []*Query {
 		if r.IntN(4) == 0 {
 			return gen.SearchTerm
 		}
-		f := strings.Fields(d.ChipName(r.IntN(z.Chips)))
-		return f[r.IntN(max(1, len(f)-1))] // the last word may be the model
+		name := d.ChipName(r.IntN(z.Chips))
+		n := 0
+		for range strings.FieldsSeq(name) {
+			n++
+		}
+		k := r.IntN(max(1, n-1)) // the last word may be the model
+		for w := range strings.FieldsSeq(name) {
+			if k == 0 {
+				return w
+			}
+			k--
+		}
+		return name // not reached: a chip name has a word
 	}
 	at := asOf.UTC().Format(time.RFC3339Nano)
 	return []*Query{
 		{Name: "q1", Title: "chip by key or exact name, with designer and manufacturer and their references",
-			Doc: docQ1, Root: "chip", Vars: func(r *rand.Rand) map[string]any {
+			Doc: docQ1, Root: "chip", draw: func(r *rand.Rand, v *Vars) {
 				i := r.IntN(z.Chips)
 				if r.IntN(2) == 0 {
-					return map[string]any{"key": d.ChipKey(i)}
+					v.add("key", d.ChipKey(i))
+				} else {
+					v.add("name", d.ChipName(i))
 				}
-				return map[string]any{"name": d.ChipName(i)}
 			}},
 		{Name: "q2", Title: "company → chips designed → each chip's manufacturer (2 hops)",
-			Doc: docQ2, Root: "company", Vars: func(r *rand.Rand) map[string]any {
-				return map[string]any{"key": d.CompanyKey(designers[r.IntN(len(designers))])}
+			Doc: docQ2, Root: "company", draw: func(r *rand.Rand, v *Vars) {
+				v.add("key", d.CompanyKey(designers[r.IntN(len(designers))]))
 			}},
 		{Name: "q3", Title: "a chip's claims with claimant, source and quote",
-			Doc: docQ3, Root: "chip", Vars: func(r *rand.Rand) map[string]any {
-				return map[string]any{"key": d.ChipKey(r.IntN(z.Chips))}
+			Doc: docQ3, Root: "chip", draw: func(r *rand.Rand, v *Vars) {
+				v.add("key", d.ChipKey(r.IntN(z.Chips)))
 			}},
 		{Name: "q4", Title: "text search on chip names, top 20",
-			Doc: docQ4, Root: "search", Needs: []string{"search"}, Vars: func(r *rand.Rand) map[string]any {
-				return map[string]any{"q": word(r)}
+			Doc: docQ4, Root: "search", Needs: []string{"search"}, draw: func(r *rand.Rand, v *Vars) {
+				v.add("q", word(r))
 			}},
 		{Name: "q5", Title: "shortest path between two companies, ≤ 3 hops",
-			Doc: docQ5, Root: "paths", Needs: []string{"paths"}, Vars: func(r *rand.Rand) map[string]any {
+			Doc: docQ5, Root: "paths", Needs: []string{"paths"}, draw: func(r *rand.Rand, v *Vars) {
 				p := pairs[r.IntN(len(pairs))]
-				return map[string]any{"from": p[0], "to": p[1]}
+				v.add("from", p[0])
+				v.add("to", p[1])
 			}},
 		{Name: "q6", Title: "an entity's statements with references, asOf a past instant",
-			Doc: docQ6, Root: "entity", Vars: func(r *rand.Rand) map[string]any {
-				return map[string]any{"key": d.ChipKey(r.IntN(z.Chips)), "asOf": at}
+			Doc: docQ6, Root: "entity", draw: func(r *rand.Rand, v *Vars) {
+				v.add("key", d.ChipKey(r.IntN(z.Chips)))
+				v.add("asOf", at)
 			}},
 	}
 }

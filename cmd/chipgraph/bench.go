@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +57,9 @@ type benchConfig struct {
 	JSON      bool
 	Wait      time.Duration
 	StartedAt time.Time
+	// CPUProfile is a file to write the load generator's own CPU profile
+	// to (empty: none).
+	CPUProfile string
 }
 
 func (c *cli) parseBenchFlags(args []string) (benchConfig, error) {
@@ -80,6 +85,7 @@ func (c *cli) parseBenchFlags(args []string) (benchConfig, error) {
 	fs.BoolVar(&cfg.JSON, "json", false, "write JSON lines instead of a table")
 	fs.DurationVar(&cfg.Wait, "wait", 0, "first wait up to `time` for the server to answer")
 	fs.StringVar(&startedAt, "started-at", "", "when the server was started (Unix `nanoseconds`, as date +%s%N prints),\nto report the time to its first answer; needs --wait")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write the load generator's own CPU profile to `file`")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return cfg, err
@@ -136,11 +142,19 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 	if cfg.AsOf.IsZero() {
 		cfg.AsOf = time.Now() // not truncated: an import may have finished within this second
 	}
-	client := load.NewClient(cfg.Load.Clients, cfg.Load.Timeout)
-	cfg.Load.Client = client
-
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if cfg.Wait > 0 {
-		ready, err := load.WaitReady(ctx, client, cfg.Load.URL, cfg.Wait)
+		ready, err := load.WaitReady(ctx, cfg.Load.URL, cfg.Wait)
 		if err != nil {
 			return err
 		}
@@ -159,7 +173,7 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		return nil
 	}
 
-	fields, err := load.Fields(ctx, client, cfg.Load.URL)
+	fields, err := load.Fields(ctx, cfg.Load.URL)
 	if err != nil {
 		return err
 	}

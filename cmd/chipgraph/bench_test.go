@@ -29,7 +29,7 @@ func TestBenchParseFlags(t *testing.T) {
 		c, _, _ := testCLI(map[string]string{"CHIPGRAPH_CLIENTS": "3"}, "")
 		cfg, err := c.parseBenchFlags([]string{"--url", "http://localhost:9000", "--duration", "2s", "--warmup", "0s",
 			"--query", "Q1,q3", "--scale", "0.5", "--seed", "7", "--json", "--server-pid", "42",
-			"--as-of", "2026-01-02T03:04:05Z", "--wait", "5s", "--started-at", "1700000000000000000"})
+			"--as-of", "2026-01-02T03:04:05Z", "--wait", "5s", "--started-at", "1700000000000000000", "--cpuprofile", "gen.prof"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestBenchParseFlags(t *testing.T) {
 		if l.URL != "http://localhost:9000/graphql" || l.Clients != 3 || l.Duration != 2*time.Second || l.Warmup != 0 ||
 			cfg.Query != "q1,q3" || cfg.Scale != 0.5 || cfg.Seed != 7 || !cfg.JSON || l.ServerPID != 42 ||
 			!cfg.AsOf.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) || cfg.Wait != 5*time.Second ||
-			cfg.StartedAt.UnixNano() != 1700000000000000000 {
+			cfg.StartedAt.UnixNano() != 1700000000000000000 || cfg.CPUProfile != "gen.prof" {
 			t.Errorf("flags got %+v", cfg)
 		}
 	})
@@ -77,6 +77,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "gen.ndjson")
 	store := filepath.Join(dir, "store")
+	prof := filepath.Join(dir, "gen.prof")
 	for _, args := range [][]string{
 		{"gen", "--scale", "0.002", "--seed", "3", "--out", data},
 		{"import", "--data", store, data},
@@ -97,9 +98,12 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 
 	r = runCLI(t, nil, "", "bench", "--url", m.URL(), "--scale", "0.002", "--seed", "3", "--query", "q1,q6",
-		"--clients", "2", "--duration", "300ms", "--warmup", "0s", "--server-pid", pid, "--json")
+		"--clients", "2", "--duration", "300ms", "--warmup", "0s", "--server-pid", pid, "--json", "--cpuprofile", prof)
 	if r.code != 0 {
 		t.Fatalf("bench: exit %d: %s", r.code, r.stderr)
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("--cpuprofile %s: %v, want a profile", prof, err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if len(lines) != 2 {
