@@ -19,11 +19,37 @@ type headEntry struct {
 	v   any
 }
 
-// prefixEntry is every key and value under one index prefix.
+// prefixEntry is every key and value under one index prefix, back to
+// back in one byte slice: two pointers per list rather than two per
+// entry, so a cache of long lists costs the collector little.
 type prefixEntry struct {
 	gen  uint64
-	keys [][]byte
-	vals [][]byte
+	data []byte   // key 0, value 0, key 1, value 1, ...
+	offs []uint32 // entry i's key is data[offs[2i]:offs[2i+1]], its value data[offs[2i+1]:offs[2i+2]]
+}
+
+// add appends one key and value.
+func (pe *prefixEntry) add(k, v []byte) {
+	if pe.offs == nil {
+		pe.offs = []uint32{0}
+	}
+	pe.data = append(pe.data, k...)
+	pe.offs = append(pe.offs, uint32(len(pe.data)))
+	pe.data = append(pe.data, v...)
+	pe.offs = append(pe.offs, uint32(len(pe.data)))
+}
+
+// len is the number of entries.
+func (pe *prefixEntry) len() int { return len(pe.offs) / 2 }
+
+// key returns entry i's key; callers must not modify it.
+func (pe *prefixEntry) key(i int) []byte {
+	return pe.data[pe.offs[2*i]:pe.offs[2*i+1]:pe.offs[2*i+1]]
+}
+
+// val returns entry i's value; callers must not modify it.
+func (pe *prefixEntry) val(i int) []byte {
+	return pe.data[pe.offs[2*i+1]:pe.offs[2*i+2]:pe.offs[2*i+2]]
 }
 
 // genCache is a map of generation-tagged entries bounded by a total

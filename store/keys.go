@@ -90,7 +90,12 @@ func parseVersionKey(k []byte) (tag byte, id, ts uint64, err error) {
 //	bytes 2-9   record ID
 //
 // The value is the version's ts (8 bytes, big-endian) followed by its JSON.
-func headKey(tag byte, id uint64) []byte { return u64([]byte{tagHead, tag}, id) }
+func headKey(tag byte, id uint64) []byte { return appendHeadKey(make([]byte, 0, 10), tag, id) }
+
+// appendHeadKey appends headKey(tag, id) to dst.
+func appendHeadKey(dst []byte, tag byte, id uint64) []byte {
+	return u64(append(dst, tagHead, tag), id)
+}
 
 // parseHeadKey is the inverse of headKey.
 func parseHeadKey(k []byte) (tag byte, id uint64, err error) {

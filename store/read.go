@@ -73,8 +73,16 @@ func (s *Store) read(ctx context.Context, v graph.View, fn func(r *reader) error
 }
 
 // version returns the decoded version of a record at the snapshot, using
-// the cache. newRec allocates the record type.
+// the caches. newRec allocates the record type.
+//
+// Entities and sources, a few tens of thousands of records that most
+// answers touch, are cached decoded. Statements and claims, millions at
+// scale, are cached as their stored bytes in the byte cache (bytecache.go),
+// which the garbage collector does not scan, and decoded per read.
 func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
+	if tag == tagStatement || tag == tagClaim {
+		return r.versionRaw(tag, id, newRec)
+	}
 	// Fast path: the head key holds the newest version; it answers every
 	// read whose snapshot is at or after that version (current reads, and
 	// as-of reads of records that have not changed since). The head cache
@@ -101,7 +109,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 				return nil
 			}
 			v = newRec()
-			if err := json.Unmarshal(b[8:], v); err != nil {
+			if err := decodeRecordValue(b[8:], v); err != nil {
 				return fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
@@ -117,6 +125,14 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, err
 	}
+	return r.olderVersion(tag, id, newRec, func(k []byte) (any, bool) { return r.s.cache.get(k) },
+		func(k []byte, v any, _ []byte) { r.s.cache.put(k, v, 1) })
+}
+
+// olderVersion finds the newest version the snapshot sees among the
+// version keys of a record (the head was too new or is missing). get and
+// put consult and fill a cache keyed by version key.
+func (r *reader) olderVersion(tag byte, id uint64, newRec func() any, get func(k []byte) (any, bool), put func(k []byte, v any, b []byte)) (any, error) {
 	opts := badger.IteratorOptions{Prefix: versionPrefix(tag, id)}
 	it := r.txn.NewIterator(opts)
 	defer it.Close()
@@ -129,19 +145,87 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 		if !r.sn.sees(vts) {
 			continue
 		}
-		if v, ok := r.s.cache.get(k); ok {
+		if v, ok := get(k); ok {
 			return v, nil
 		}
 		v := newRec()
-		if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) }); err != nil {
+		if err := it.Item().Value(func(b []byte) error {
+			if err := decodeRecordValue(b, v); err != nil {
+				return err
+			}
+			setID(v, id)
+			put(k, v, b)
+			return nil
+		}); err != nil {
 			return nil, fmt.Errorf("decode %x: %w", k, err)
 		}
-		setID(v, id)
-		r.s.cache.put(k, v, 1)
 		return v, nil
 	}
 	return nil, nil
 }
+
+// versionRaw is version for statements and claims. The byte cache holds
+// a head as gen(8) ts(8) stored-record under its head key (valid while
+// the store's generation is gen), and older versions as stored under
+// their version keys (immutable, no generation).
+func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error) {
+	var kb [10]byte
+	hk := appendHeadKey(kb[:0], tag, id)
+	var vb [512]byte
+	if b, ok := r.s.raw.get(vb[:0], hk); ok && len(b) >= 16 && binary.BigEndian.Uint64(b) == r.s.gen.Load() {
+		if r.sn.sees(binary.BigEndian.Uint64(b[8:])) {
+			v := newRec()
+			if err := decodeRecordValue(b[16:], v); err != nil {
+				return nil, fmt.Errorf("decode head of record %d: %w", id, err)
+			}
+			setID(v, id)
+			return v, nil
+		}
+	}
+	item, err := r.txn.Get(hk)
+	if err == nil {
+		var v any
+		err = item.Value(func(b []byte) error {
+			if len(b) < 8 {
+				return fmt.Errorf("malformed head of record %d", id)
+			}
+			var gb [8]byte
+			binary.BigEndian.PutUint64(gb[:], r.gen)
+			r.s.raw.putParts(hk, gb[:], b)
+			if !r.sn.sees(binary.BigEndian.Uint64(b)) {
+				return nil
+			}
+			v = newRec()
+			if err := decodeRecordValue(b[8:], v); err != nil {
+				return fmt.Errorf("decode head of record %d: %w", id, err)
+			}
+			setID(v, id)
+			return nil
+		})
+		if err != nil || v != nil {
+			return v, err
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, err
+	}
+	return r.olderVersion(tag, id, newRec,
+		func(k []byte) (any, bool) {
+			b, ok := r.s.raw.get(vb[:0], k)
+			if !ok {
+				return nil, false
+			}
+			v := newRec()
+			if decodeRecordValue(b, v) != nil {
+				return nil, false
+			}
+			setID(v, id)
+			return v, true
+		},
+		func(k []byte, _ any, b []byte) { r.s.raw.put(k, b) })
+}
+
+// decodeRecordValue decodes a stored record version into v.
+func decodeRecordValue(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func setID(v any, id uint64) {
 	switch x := v.(type) {
@@ -427,13 +511,14 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 		if err != nil {
 			return nil, nil, 0, false, err
 		}
-		for i, k := range pe.keys {
+		for i := range pe.len() {
+			k := pe.key(i)
 			if n++; n%tickEvery == 0 {
 				if err := r.tick(); err != nil {
 					return nil, nil, 0, false, err
 				}
 			}
-			ok, err := keep(k, pe.vals[i])
+			ok, err := keep(k, pe.val(i))
 			if err != nil {
 				return nil, nil, 0, false, err
 			}
@@ -446,7 +531,7 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 			}
 			if len(keys) < first {
 				keys = append(keys, k)
-				vals = append(vals, pe.vals[i])
+				vals = append(vals, pe.val(i))
 			} else {
 				hasNext = true
 			}
@@ -473,15 +558,12 @@ func (r *reader) prefix(p []byte) (prefixEntry, error) {
 			}
 		}
 		item := it.Item()
-		v, err := item.ValueCopy(nil)
-		if err != nil {
+		if err := item.Value(func(v []byte) error { pe.add(item.Key(), v); return nil }); err != nil {
 			return prefixEntry{}, err
 		}
-		pe.keys = append(pe.keys, item.KeyCopy(nil))
-		pe.vals = append(pe.vals, v)
 	}
-	if len(pe.keys) <= maxCachedPrefix {
-		r.s.prefixes.put(p, pe, len(pe.keys))
+	if n := pe.len(); n <= maxCachedPrefix {
+		r.s.prefixes.put(p, pe, n)
 	}
 	return pe, nil
 }

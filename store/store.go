@@ -29,8 +29,26 @@ type Options struct {
 	NoSync bool
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *log.Logger
-	// CacheEntries bounds the decoded-record cache (0: DefaultCacheEntries).
+	// CacheEntries bounds the decoded-record cache of entities and
+	// sources (0: DefaultCacheEntries).
 	CacheEntries int
+	// CacheBytes sizes the cache of stored statement and claim versions
+	// (0: DefaultCacheBytes; negative: none).
+	CacheBytes int
+}
+
+// DefaultCacheBytes is the default size of the byte cache of statements
+// and claims.
+const DefaultCacheBytes = 64 << 20
+
+func rawCacheBytes(o *Options) int {
+	switch {
+	case o.CacheBytes < 0:
+		return 0
+	case o.CacheBytes == 0:
+		return DefaultCacheBytes
+	}
+	return o.CacheBytes
 }
 
 // DefaultCacheEntries is the default size of the decoded-record cache.
@@ -54,6 +72,8 @@ type Store struct {
 	gen      atomic.Uint64
 	heads    *genCache[headEntry]
 	prefixes *genCache[prefixEntry]
+	// raw caches statements' and claims' stored versions (bytecache.go).
+	raw *byteCache
 
 	// Now returns the wall-clock time; tests may replace it before writing.
 	Now func() time.Time
@@ -126,7 +146,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 		n = DefaultCacheEntries
 	}
 	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
-		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget)}
+		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
+		raw: newByteCache(rawCacheBytes(opts))}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -253,6 +254,17 @@ func TestRetractionAndAsOf(t *testing.T) {
 	old, _ := s.Statements(ctx, graph.View{AsOf: t1}, []string{key})
 	if old[0].Retracted != nil {
 		t.Errorf("statement as of before the retraction is retracted")
+	}
+	// Read again: the older version now comes from the byte cache, the
+	// current one from the cached head; both decode to the same records.
+	for _, tc := range []struct {
+		view graph.View
+		want *graph.Statement
+	}{{graph.View{AsOf: t1}, old[0]}, {graph.View{}, sts[0]}} {
+		again, err := s.Statements(ctx, tc.view, []string{key})
+		if err != nil || len(again) != 1 || !reflect.DeepEqual(again[0], tc.want) {
+			t.Errorf("second read asOf %v = %+v, %v; want %+v", tc.view.AsOf, again, err, tc.want)
+		}
 	}
 	before := graph.View{AsOf: t1.Add(-time.Hour)}
 	if _, err := s.Entity(ctx, before, "trainium3"); graph.ErrorCode(err) != graph.ENOTFOUND {
