@@ -157,12 +157,16 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	for _, qe := range res.Errors {
 		out.Errors = append(out.Errors, h.convertError(qe, executed))
 	}
-	if cacheable && executed && len(out.Errors) == 0 {
-		if body, err := json.Marshal(out); err == nil {
+	if executed && len(out.Errors) == 0 && len(out.Extensions) == 0 {
+		// The common case needs no encoder: graphql-go's data is
+		// compact JSON already (json.Marshal would scan it again).
+		body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
+		body = append(append(append(body, `{"data":`...), res.Data...), '}')
+		if cacheable {
 			h.cache.put(key, gen, body)
-			writeBody(w, media, http.StatusOK, body)
-			return
 		}
+		writeBody(w, media, http.StatusOK, body)
+		return
 	}
 	h.writeResponse(w, media, out)
 }
