@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,7 +71,7 @@ func decodeVersion(rtype byte, b []byte, rec *graph.Record) error {
 	default:
 		return fmt.Errorf("export: unknown record type %d", rtype)
 	}
-	return json.Unmarshal(b, v)
+	return unmarshalVersion(b, v)
 }
 
 // versionAt decodes the version of a record recorded exactly at ts: a

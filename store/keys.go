@@ -12,11 +12,11 @@ import (
 // reuse or remove a tag; add new ones with new numbers.
 const (
 	tagMeta      byte = 0x00 // meta | name                            → meta value
-	tagEntity    byte = 0x01 // entity  | id | ^ts                      → JSON graph.Entity older version
-	tagSource    byte = 0x02 // source  | id | ^ts                      → JSON graph.Source older version
-	tagStatement byte = 0x03 // stmt    | id | ^ts                      → JSON graph.Statement older version
-	tagClaim     byte = 0x04 // claim   | id | ^ts                      → JSON graph.Claim older version
-	tagHead      byte = 0x05 // head    | tag | id                      → ts(8) + JSON of the newest version
+	tagEntity    byte = 0x01 // entity  | id | ^ts                      → graph.Entity older version (codec.go)
+	tagSource    byte = 0x02 // source  | id | ^ts                      → graph.Source older version (codec.go)
+	tagStatement byte = 0x03 // stmt    | id | ^ts                      → graph.Statement older version (codec.go)
+	tagClaim     byte = 0x04 // claim   | id | ^ts                      → graph.Claim older version (codec.go)
+	tagHead      byte = 0x05 // head    | tag | id                      → ts(8) + the newest version (codec.go)
 	tagKey       byte = 0x08 // key     | rtype | key | 0x00            → id(8) created(8)
 	tagURL       byte = 0x09 // url     | url | 0x00                    → source id(8)
 	tagKind      byte = 0x10 // kind    | kindcode | id                 → intervals
@@ -89,7 +89,8 @@ func parseVersionKey(k []byte) (tag byte, id, ts uint64, err error) {
 //	byte 1      version tag (tagEntity..tagClaim)
 //	bytes 2-9   record ID
 //
-// The value is the version's ts (8 bytes, big-endian) followed by its JSON.
+// The value is the version's ts (8 bytes, big-endian) followed by the
+// version, encoded as codec.go describes.
 func headKey(tag byte, id uint64) []byte { return appendHeadKey(make([]byte, 0, 10), tag, id) }
 
 // appendHeadKey appends headKey(tag, id) to dst.

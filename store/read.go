@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -32,7 +31,7 @@ func loadVersion(txn *badger.Txn, sn snapshot, tag byte, id uint64, v any) (bool
 			return nil
 		}
 		found = true
-		return json.Unmarshal(b[8:], v)
+		return unmarshalVersion(b[8:], v)
 	}); err != nil || found {
 		return found, err
 	}
@@ -47,7 +46,7 @@ func loadVersion(txn *badger.Txn, sn snapshot, tag byte, id uint64, v any) (bool
 		if !sn.sees(vts) {
 			continue
 		}
-		return true, it.Item().Value(func(b []byte) error { return json.Unmarshal(b, v) })
+		return true, it.Item().Value(func(b []byte) error { return unmarshalVersion(b, v) })
 	}
 	return false, nil
 }
@@ -224,8 +223,9 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 		func(k []byte, _ any, b []byte) { r.s.raw.put(k, b) })
 }
 
-// decodeRecordValue decodes a stored record version into v.
-func decodeRecordValue(b []byte, v any) error { return json.Unmarshal(b, v) }
+// decodeRecordValue decodes a stored record version (binary or JSON, see
+// codec.go) into v.
+func decodeRecordValue(b []byte, v any) error { return unmarshalVersion(b, v) }
 
 func setID(v any, id uint64) {
 	switch x := v.(type) {

@@ -465,7 +465,7 @@ func (w *writer) latestVersion(tag byte, id uint64, v any) (bool, error) {
 // means the record is new, so there is no head to move.
 func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key string, r graph.Recorded, fresh bool) error {
 	ch := change{Op: string(r.Op), Key: key, By: r.By, Reason: r.Reason}
-	b, err := json.Marshal(rec)
+	head, err := encodeHead(ts, rec)
 	if err != nil {
 		return err
 	}
@@ -483,7 +483,7 @@ func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key strin
 			}
 		}
 	}
-	if err := w.set(hk, append(u64(make([]byte, 0, 8+len(b)), ts), b...)); err != nil {
+	if err := w.set(hk, head); err != nil {
 		return err
 	}
 	cb, _ := json.Marshal(ch)

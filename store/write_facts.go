@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -391,14 +390,15 @@ func parseLinkKey(k []byte) (rtype byte, target uint64, rel byte, claim uint64, 
 	return k[1], binary.BigEndian.Uint64(k[2:10]), k[10], binary.BigEndian.Uint64(k[11:]), nil
 }
 
-// sameClaim compares claims ignoring IDs and recording.
+// sameClaim compares claims ignoring IDs and recording, by their stored
+// encodings: equal when they would read back the same.
 func sameClaim(a, b *graph.Claim) bool {
 	x, y := *a, *b
-	x.ID, y.ID = 0, 0
 	x.Recorded, y.Recorded = graph.Recorded{}, graph.Recorded{}
-	ja, _ := json.Marshal(x)
-	jb, _ := json.Marshal(y)
-	return string(ja) == string(jb)
+	var buf [512]byte
+	ea := appendClaim(buf[:0], &x)
+	eb := appendClaim(ea[len(ea):len(ea)], &y)
+	return string(ea) == string(eb)
 }
 
 func (w *writer) latestClaim(key string) (*graph.Claim, error) {
