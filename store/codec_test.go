@@ -711,8 +711,9 @@ func BenchmarkCodec(b *testing.B) {
 
 // BenchmarkReadUncached reads statements from two copies of a store of
 // the generated dataset, one with its versions rewritten as JSON (as
-// stores were written before) and one as binary, with the record caches
-// at one entry so that every read decodes: the difference is the decoding.
+// stores were written before) and one as binary, with the decoded-record
+// cache at one entry and no byte cache, so that every read decodes: the
+// difference is the decoding.
 func BenchmarkReadUncached(b *testing.B) {
 	ctx := context.Background()
 	base := b.TempDir()
@@ -737,7 +738,7 @@ func BenchmarkReadUncached(b *testing.B) {
 			b.Fatal(err)
 		}
 		rewriteVersions(b, dir, format == "json")
-		s, err := Open(dir, &Options{NoSync: true, CacheEntries: 1})
+		s, err := Open(dir, &Options{NoSync: true, CacheEntries: 1, CacheBytes: -1})
 		if err != nil {
 			b.Fatal(err)
 		}
