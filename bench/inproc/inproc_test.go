@@ -8,6 +8,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -238,21 +239,38 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-// benchmark runs query name on e, cycling through its variables.
+// benchmark runs query name on e, cycling through its variables, with
+// the per-request setup of the server (server/graphql.go): a read-only
+// context and a new batch loader for every request. It reports the
+// goroutines started per execution (goroutines/op): graph-gophers runs
+// the fields of a selection set in a goroutine each when any of them is
+// asynchronous.
 func benchmark(b *testing.B, e *env, name string) {
-	ctx := schema.WithReadOnly(context.Background())
+	base := schema.WithReadOnly(context.Background())
 	vs := e.vars[name]
 	doc := e.queries[name].Doc
 	b.ReportAllocs()
+	before := goroutinesCreated()
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		res := e.schema.Exec(ctx, doc, "", vs[i%len(vs)])
+		res := e.schema.Exec(schema.WithLoader(base), doc, "", vs[i%len(vs)])
 		if len(res.Errors) > 0 {
 			b.Fatalf("%s: %v", name, res.Errors)
 		}
 		i++
 	}
+	b.ReportMetric(float64(goroutinesCreated()-before)/float64(i), "goroutines/op")
+}
+
+// goroutinesCreated is the number of goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 func BenchmarkStarter(b *testing.B) {
