@@ -108,8 +108,8 @@ func (x *claimValueResolver) Display() string {
 // --- claim connection
 
 type claimConnection struct {
-	nodes   []*claimResolver
-	cursors []string
+	nodes   []*loadedClaim
+	cursors []string // as the store gives them; encoded when asked for
 	total   int
 	hasNext bool
 }
@@ -124,38 +124,44 @@ func (r *root) claims(ctx context.Context, v graph.View, q graph.ClaimQuery, fir
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	p = firstPage(p, first)
-	c := &claimConnection{total: p.Total, hasNext: p.HasNext}
-	for i, cl := range p.Items {
-		c.nodes = append(c.nodes, r.claim(v, cl))
-		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
+	return r.claimConnection(ctx, v, firstPage(p, first))
+}
+
+// claimConnection builds a page of claims, with what the query selects
+// below them loaded for the whole page.
+func (r *root) claimConnection(ctx context.Context, v graph.View, p graph.Page[*graph.Claim]) (*claimConnection, error) {
+	nodes, err := r.loadClaims(ctx, v, p.Items, wantsOf(ctx))
+	if err != nil {
+		return nil, r.fail(err)
 	}
-	return c, nil
+	return &claimConnection{nodes: nodes, cursors: p.Cursors, total: p.Total, hasNext: p.HasNext}, nil
 }
 
 type claimEdge struct {
 	cursor string
-	node   *claimResolver
+	node   *loadedClaim
 }
 
-func (e *claimEdge) Cursor() string       { return e.cursor }
-func (e *claimEdge) Node() *claimResolver { return e.node }
+func (e *claimEdge) Cursor() string     { return encodeCursor(e.cursor) }
+func (e *claimEdge) Node() *loadedClaim { return e.node }
 
 func (c *claimConnection) Edges() []*claimEdge {
+	edges := make([]claimEdge, len(c.nodes))
 	out := make([]*claimEdge, len(c.nodes))
 	for i := range c.nodes {
-		out[i] = &claimEdge{c.cursors[i], c.nodes[i]}
+		edges[i] = claimEdge{c.cursors[i], c.nodes[i]}
+		out[i] = &edges[i]
 	}
 	return out
 }
-func (c *claimConnection) Nodes() []*claimResolver {
+func (c *claimConnection) Nodes() []*loadedClaim {
 	if c.nodes == nil {
-		return []*claimResolver{}
+		return []*loadedClaim{}
 	}
 	return c.nodes
 }
 func (c *claimConnection) TotalCount() int32   { return int32(c.total) }
-func (c *claimConnection) PageInfo() *pageInfo { return newPageInfo(c.cursors, c.hasNext) }
+func (c *claimConnection) PageInfo() *pageInfo { return rawPageInfo(c.cursors, c.hasNext) }
 
 // --- sources
 

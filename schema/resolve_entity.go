@@ -157,16 +157,26 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 		return nil, x.r.fail(err)
 	}
 	registerSiblings(ctx, x.v, keys)
+	var srcs map[string]*graph.Source
+	if wantsOf(ctx).sources {
+		if srcs, err = x.r.sourcesOf(ctx, x.v, p.Items); err != nil {
+			return nil, x.r.fail(err)
+		}
+	}
 	c := &relationConnection{total: p.Total, hasNext: p.HasNext}
 	for i, st := range p.Items {
 		if ents[i] == nil || st.Object.Type != graph.EntityValue {
 			continue
 		}
-		c.edges = append(c.edges, &relationResolver{
-			cursor: encodeCursor(p.Cursors[i]), node: x.r.entity(x.v, ents[i]), st: x.r.statement(x.v, st),
-		})
+		c.edges = append(c.edges, x.relation(p.Cursors[i], ents[i], st, srcs))
 	}
 	return c, nil
+}
+
+// relation is the edge from x to other through st, at the store's cursor,
+// with the sources of st's references (nil unless they are selected).
+func (x *entityResolver) relation(cursor string, other *graph.Entity, st *graph.Statement, srcs map[string]*graph.Source) *relationResolver {
+	return &relationResolver{cursor: cursor, node: x.r.entity(x.v, other), st: x.r.loadedEnds(x.v, st, x.e, other, srcs)}
 }
 
 // otherEnd is the entity at the far end of an entity-valued statement.
@@ -201,7 +211,7 @@ func (x *entityResolver) one(ctx context.Context, predicate string, dir graph.Di
 }
 
 // literal returns the best single statement of a literal predicate.
-func (x *entityResolver) literal(ctx context.Context, predicate string) (*statementResolver, error) {
+func (x *entityResolver) literal(ctx context.Context, predicate string) (*loadedStatement, error) {
 	sts, err := x.literals(ctx, predicate, "")
 	if err != nil || len(sts) == 0 {
 		return nil, err
@@ -218,7 +228,7 @@ func (x *entityResolver) literal(ctx context.Context, predicate string) (*statem
 	return best, nil
 }
 
-func (x *entityResolver) literals(ctx context.Context, predicate, precision string) ([]*statementResolver, error) {
+func (x *entityResolver) literals(ctx context.Context, predicate, precision string) ([]*loadedStatement, error) {
 	p, ok, err := x.batchedStatements(ctx, predicate, graph.Outgoing, 100)
 	if !ok {
 		p, err = x.r.svc.EntityStatements(ctx, x.v, x.e.Key, graph.EdgeQuery{Predicate: predicate, First: 100})
@@ -226,14 +236,18 @@ func (x *entityResolver) literals(ctx context.Context, predicate, precision stri
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
-	var out []*statementResolver
+	var sts []*graph.Statement
 	for _, st := range p.Items {
 		if precision != "" && !strings.EqualFold(st.Qualifiers.Extra["precision"], precision) {
 			continue
 		}
-		out = append(out, x.r.statement(x.v, st))
+		sts = append(sts, st)
 	}
-	return out, nil
+	out, err := x.r.loadStatements(ctx, x.v, sts, wantsOf(ctx), x.e)
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, x.r.fail(err)
 }
 
 // Company and Foundry.
@@ -270,7 +284,7 @@ func (x *entityResolver) Customers(ctx context.Context, a relArgs) (*relationCon
 func (x *entityResolver) Competitors(ctx context.Context, a relArgs) (*relationConnection, error) {
 	return x.rel(ctx, "competesWith", graph.Both, a)
 }
-func (x *entityResolver) RevenueRunRate(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) RevenueRunRate(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "revenueRunRate")
 }
 func (x *entityResolver) ProcessNodes(ctx context.Context, a relArgs) (*relationConnection, error) {
@@ -313,35 +327,35 @@ func (x *entityResolver) Parts(ctx context.Context, a relArgs) (*relationConnect
 func (x *entityResolver) Foundries(ctx context.Context, a relArgs) (*relationConnection, error) {
 	return x.rel(ctx, "operatedBy", graph.Outgoing, a)
 }
-func (x *entityResolver) ReleaseDate(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) ReleaseDate(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "releaseDate")
 }
-func (x *entityResolver) Memory(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) Memory(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "memory")
 }
-func (x *entityResolver) MemoryBandwidth(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) MemoryBandwidth(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "memoryBandwidth")
 }
-func (x *entityResolver) Tdp(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) Tdp(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "tdp")
 }
-func (x *entityResolver) Price(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) Price(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "price")
 }
-func (x *entityResolver) ChipType(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) ChipType(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "chipType")
 }
-func (x *entityResolver) FeatureSize(ctx context.Context) (*statementResolver, error) {
+func (x *entityResolver) FeatureSize(ctx context.Context) (*loadedStatement, error) {
 	return x.literal(ctx, "featureSize")
 }
-func (x *entityResolver) PeakPerformance(ctx context.Context, args struct{ Precision *string }) ([]*statementResolver, error) {
+func (x *entityResolver) PeakPerformance(ctx context.Context, args struct{ Precision *string }) ([]*loadedStatement, error) {
 	p := ""
 	if args.Precision != nil {
 		p = *args.Precision
 	}
 	out, err := x.literals(ctx, "peakPerformance", p)
-	if out == nil {
-		out = []*statementResolver{}
+	if out == nil && err == nil {
+		out = []*loadedStatement{}
 	}
 	return out, err
 }
@@ -349,17 +363,15 @@ func (x *entityResolver) PeakPerformance(ctx context.Context, args struct{ Preci
 // --- relations
 
 type relationResolver struct {
-	cursor string
+	cursor string // as the store gives it; encoded when asked for
 	node   *entityResolver
-	st     *statementResolver
+	st     *loadedStatement
 }
 
-func (x *relationResolver) Cursor() string                { return x.cursor }
-func (x *relationResolver) Node() *entityResolver         { return x.node }
-func (x *relationResolver) Statement() *statementResolver { return x.st }
-func (x *relationResolver) References(ctx context.Context) ([]*referenceResolver, error) {
-	return x.st.References(ctx)
-}
+func (x *relationResolver) Cursor() string                   { return encodeCursor(x.cursor) }
+func (x *relationResolver) Node() *entityResolver            { return x.node }
+func (x *relationResolver) Statement() *loadedStatement      { return x.st }
+func (x *relationResolver) References() []*referenceResolver { return x.st.References() }
 
 type relationConnection struct {
 	edges   []*relationResolver
@@ -382,11 +394,11 @@ func (c *relationConnection) Nodes() []*entityResolver {
 }
 func (c *relationConnection) TotalCount() int32 { return int32(c.total) }
 func (c *relationConnection) PageInfo() *pageInfo {
-	cur := make([]string, len(c.edges))
-	for i, e := range c.edges {
-		cur[i] = e.cursor
+	p := &pageInfo{hasNext: c.hasNext}
+	if n := len(c.edges); n > 0 {
+		p.start, p.end = encodedPtr(c.edges[0].cursor), encodedPtr(c.edges[n-1].cursor)
 	}
-	return newPageInfo(cur, c.hasNext)
+	return p
 }
 
 // --- page info
@@ -402,6 +414,20 @@ func newPageInfo(cursors []string, hasNext bool) *pageInfo {
 		p.start, p.end = &cursors[0], &cursors[n-1]
 	}
 	return p
+}
+
+// rawPageInfo is newPageInfo of cursors as the store gives them.
+func rawPageInfo(cursors []string, hasNext bool) *pageInfo {
+	p := &pageInfo{hasNext: hasNext}
+	if n := len(cursors); n > 0 {
+		p.start, p.end = encodedPtr(cursors[0]), encodedPtr(cursors[n-1])
+	}
+	return p
+}
+
+func encodedPtr(c string) *string {
+	e := encodeCursor(c)
+	return &e
 }
 
 func (p *pageInfo) HasNextPage() bool     { return p.hasNext }

@@ -259,10 +259,16 @@ func (x *entityResolver) filteredRelations(ctx context.Context, predicate string
 		return nil, x.r.fail(err)
 	}
 	registerSiblings(ctx, x.v, keys)
+	var srcs map[string]*graph.Source
+	if wantsOf(ctx).sources {
+		if srcs, err = x.r.sourcesOf(ctx, x.v, p.Items); err != nil {
+			return nil, x.r.fail(err)
+		}
+	}
 	c := &relationConnection{total: p.Total, hasNext: p.HasNext}
 	for i, st := range p.Items {
 		if ents[i] != nil {
-			c.edges = append(c.edges, &relationResolver{cursor: encodeCursor(p.Cursors[i]), node: x.r.entity(x.v, ents[i]), st: x.r.statement(x.v, st)})
+			c.edges = append(c.edges, x.relation(p.Cursors[i], ents[i], st, srcs))
 		}
 	}
 	return c, nil
@@ -315,6 +321,11 @@ func (r *root) Neighborhood(ctx context.Context, a neighborhoodArgs) (*neighborh
 		return nil, r.fail(err)
 	}
 	x := &neighborhoodResolver{r: r, v: v, n: n, byKey: map[string]*entityResolver{}}
+	if wantsOf(ctx).sources {
+		if x.srcs, err = r.sourcesOf(ctx, v, n.Edges); err != nil {
+			return nil, r.fail(err)
+		}
+	}
 	keys := make([]string, len(n.Nodes))
 	for i, nd := range n.Nodes {
 		x.byKey[nd.Entity.Key] = r.entity(v, nd.Entity)
@@ -329,6 +340,7 @@ type neighborhoodResolver struct {
 	v     graph.View
 	n     *graph.Neighborhood
 	byKey map[string]*entityResolver
+	srcs  map[string]*graph.Source // of the edges' references, when selected
 }
 
 func (x *neighborhoodResolver) Center() *entityResolver { return x.byKey[x.n.Nodes[0].Entity.Key] }
@@ -347,7 +359,7 @@ func (x *neighborhoodResolver) Edges() []*graphEdgeResolver {
 		if from == nil || to == nil {
 			continue
 		}
-		out = append(out, &graphEdgeResolver{from: from, to: to, st: x.r.statement(x.v, st)})
+		out = append(out, &graphEdgeResolver{from: from, to: to, st: x.r.loadedEnds(x.v, st, from.e, to.e, x.srcs)})
 	}
 	return out
 }
@@ -362,16 +374,14 @@ func (x *neighborNodeResolver) Depth() int32            { return int32(x.depth) 
 
 type graphEdgeResolver struct {
 	from, to *entityResolver
-	st       *statementResolver
+	st       *loadedStatement
 }
 
-func (x *graphEdgeResolver) From() *entityResolver         { return x.from }
-func (x *graphEdgeResolver) To() *entityResolver           { return x.to }
-func (x *graphEdgeResolver) Predicate() string             { return x.st.s.Predicate }
-func (x *graphEdgeResolver) Statement() *statementResolver { return x.st }
-func (x *graphEdgeResolver) References(ctx context.Context) ([]*referenceResolver, error) {
-	return x.st.References(ctx)
-}
+func (x *graphEdgeResolver) From() *entityResolver            { return x.from }
+func (x *graphEdgeResolver) To() *entityResolver              { return x.to }
+func (x *graphEdgeResolver) Predicate() string                { return x.st.s.Predicate }
+func (x *graphEdgeResolver) Statement() *loadedStatement      { return x.st }
+func (x *graphEdgeResolver) References() []*referenceResolver { return x.st.References() }
 
 // --- paths
 
@@ -398,6 +408,18 @@ func (r *root) Paths(ctx context.Context, a pathsArgs) ([]*pathResolver, error) 
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	var srcs map[string]*graph.Source
+	if wantsOf(ctx).sources {
+		var sts []*graph.Statement
+		for _, p := range ps {
+			for _, h := range p.Hops {
+				sts = append(sts, h.Statement)
+			}
+		}
+		if srcs, err = r.sourcesOf(ctx, v, sts); err != nil {
+			return nil, r.fail(err)
+		}
+	}
 	out := make([]*pathResolver, len(ps))
 	for i, p := range ps {
 		pr := &pathResolver{}
@@ -405,7 +427,8 @@ func (r *root) Paths(ctx context.Context, a pathsArgs) ([]*pathResolver, error) 
 			pr.nodes = append(pr.nodes, r.entity(v, e))
 		}
 		for j, h := range p.Hops {
-			pr.hops = append(pr.hops, &hopResolver{from: pr.nodes[j], to: pr.nodes[j+1], forward: h.Forward, st: r.statement(v, h.Statement)})
+			from, to := pr.nodes[j], pr.nodes[j+1]
+			pr.hops = append(pr.hops, &hopResolver{from: from, to: to, forward: h.Forward, st: r.loadedEnds(v, h.Statement, from.e, to.e, srcs)})
 		}
 		out[i] = pr
 	}
@@ -417,22 +440,20 @@ type pathResolver struct {
 	hops  []*hopResolver
 }
 
-func (x *pathResolver) Length() int32                { return int32(len(x.hops)) }
-func (x *pathResolver) Nodes() []*entityResolver     { return x.nodes }
-func (x *pathResolver) Hops() []*hopResolver         { return append([]*hopResolver{}, x.hops...) }
-func (x *hopResolver) From() *entityResolver         { return x.from }
-func (x *hopResolver) To() *entityResolver           { return x.to }
-func (x *hopResolver) Forward() bool                 { return x.forward }
-func (x *hopResolver) Predicate() string             { return x.st.s.Predicate }
-func (x *hopResolver) Statement() *statementResolver { return x.st }
-func (x *hopResolver) References(ctx context.Context) ([]*referenceResolver, error) {
-	return x.st.References(ctx)
-}
+func (x *pathResolver) Length() int32                   { return int32(len(x.hops)) }
+func (x *pathResolver) Nodes() []*entityResolver        { return x.nodes }
+func (x *pathResolver) Hops() []*hopResolver            { return append([]*hopResolver{}, x.hops...) }
+func (x *hopResolver) From() *entityResolver            { return x.from }
+func (x *hopResolver) To() *entityResolver              { return x.to }
+func (x *hopResolver) Forward() bool                    { return x.forward }
+func (x *hopResolver) Predicate() string                { return x.st.s.Predicate }
+func (x *hopResolver) Statement() *loadedStatement      { return x.st }
+func (x *hopResolver) References() []*referenceResolver { return x.st.References() }
 
 type hopResolver struct {
 	from, to *entityResolver
 	forward  bool
-	st       *statementResolver
+	st       *loadedStatement
 }
 
 // --- aggregations
@@ -661,6 +682,12 @@ type statementBatch struct {
 	entOnce sync.Once
 	ents    map[string]*graph.Entity
 	entErr  error
+
+	// The sources the statements' references cite, once a relation
+	// selects them.
+	srcOnce sync.Once
+	srcs    map[string]*graph.Source
+	srcErr  error
 }
 
 // maxSiblings bounds a sibling group, and so a batch.
@@ -771,6 +798,20 @@ func (x *entityResolver) batchedRelations(ctx context.Context, predicate string,
 	if b.entErr != nil {
 		return nil, true, b.entErr
 	}
+	var srcs map[string]*graph.Source
+	if wantsOf(ctx).sources {
+		b.srcOnce.Do(func() {
+			var sts []*graph.Statement
+			for _, k := range g.keys {
+				sts = append(sts, b.pages[k].Items...)
+			}
+			b.srcs, b.srcErr = x.r.sourcesOf(ctx, x.v, sts)
+		})
+		if b.srcErr != nil {
+			return nil, true, b.srcErr
+		}
+		srcs = b.srcs
+	}
 	p := firstPage(b.pages[x.e.Key], first)
 	c = &relationConnection{total: p.Total, hasNext: p.HasNext}
 	for i, st := range p.Items {
@@ -778,9 +819,7 @@ func (x *entityResolver) batchedRelations(ctx context.Context, predicate string,
 		if e == nil || st.Object.Type != graph.EntityValue {
 			continue
 		}
-		c.edges = append(c.edges, &relationResolver{
-			cursor: encodeCursor(p.Cursors[i]), node: x.r.entity(x.v, e), st: x.r.statement(x.v, st),
-		})
+		c.edges = append(c.edges, x.relation(p.Cursors[i], e, st, srcs))
 	}
 	return c, true, nil
 }

@@ -107,10 +107,7 @@ func (x *conflictResolver) Subject(ctx context.Context) (*entityResolver, error)
 	e, err := x.r.mustEntity(ctx, x.v, x.c.Subject)
 	return x.r.entity(x.v, e), err
 }
-func (x *conflictResolver) Predicate() *predicateResolver {
-	p, _ := graph.Predicates.Lookup(x.c.Predicate)
-	return &predicateResolver{p}
-}
+func (x *conflictResolver) Predicate() *predicateResolver { return predicate(x.c.Predicate) }
 func (x *conflictResolver) Statements() []*statementResolver {
 	out := make([]*statementResolver, len(x.c.Statements))
 	for i, s := range x.c.Statements {
@@ -284,12 +281,7 @@ func (r *root) linked(ctx context.Context, v graph.View, q graph.LinkQuery, a pa
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	c := &claimConnection{total: p.Total, hasNext: p.HasNext}
-	for i, cl := range p.Items {
-		c.nodes = append(c.nodes, r.claim(v, cl))
-		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
-	}
-	return c, nil
+	return r.claimConnection(ctx, v, p)
 }
 
 func (x *statementResolver) SupportedBy(ctx context.Context, a pageArgs) (*claimConnection, error) {

@@ -357,15 +357,9 @@ func (r *root) Predicates() []*predicateResolver {
 	all := graph.Predicates.All()
 	out := make([]*predicateResolver, len(all))
 	for i, p := range all {
-		out[i] = &predicateResolver{p}
+		out[i] = predicate(p.Name)
 	}
 	return out
 }
 
-func (r *root) Predicate(a struct{ Name string }) *predicateResolver {
-	p, ok := graph.Predicates.Lookup(a.Name)
-	if !ok {
-		return nil
-	}
-	return &predicateResolver{p}
-}
+func (r *root) Predicate(a struct{ Name string }) *predicateResolver { return predicate(a.Name) }

@@ -9,73 +9,14 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 )
 
+// statementResolver resolves a statement read on its own (a node, a
+// history entry, a mutation's result): its subject, object entity and
+// references are read when asked for. Statements of a page resolve as
+// loadedStatement instead.
 type statementResolver struct {
 	r *root
 	v graph.View
 	s *graph.Statement
-	b *preloaded // entities and sources loaded with the statement's page; may be nil
-}
-
-// preloaded holds what a page of statements refers to, loaded in two
-// reads for the whole page: subjects and entity objects, and sources.
-type preloaded struct {
-	ents map[string]*graph.Entity
-	srcs map[string]*graph.Source
-}
-
-func (b *preloaded) entity(key string) *graph.Entity {
-	if b == nil {
-		return nil
-	}
-	return b.ents[key]
-}
-
-// preload reads the entities and sources a page of statements refers to.
-func (r *root) preload(ctx context.Context, v graph.View, sts []*graph.Statement) (*preloaded, error) {
-	var ents, srcs []string
-	seenE, seenS := map[string]bool{}, map[string]bool{}
-	addE := func(k string) {
-		if k != "" && !seenE[k] {
-			seenE[k] = true
-			ents = append(ents, k)
-		}
-	}
-	addS := func(k string) {
-		if k != "" && !seenS[k] {
-			seenS[k] = true
-			srcs = append(srcs, k)
-		}
-	}
-	for _, st := range sts {
-		addE(st.Subject)
-		if st.Object.Type == graph.EntityValue {
-			addE(st.Object.Entity)
-		}
-		for _, ref := range st.References {
-			addS(ref.Source)
-			addS(ref.ImportedFrom)
-		}
-	}
-	b := &preloaded{ents: make(map[string]*graph.Entity, len(ents)), srcs: make(map[string]*graph.Source, len(srcs))}
-	es, err := r.svc.Entities(ctx, v, ents)
-	if err != nil {
-		return nil, err
-	}
-	for i, e := range es {
-		if e != nil {
-			b.ents[ents[i]] = e
-		}
-	}
-	ss, err := r.svc.Sources(ctx, v, srcs)
-	if err != nil {
-		return nil, err
-	}
-	for i, src := range ss {
-		if src != nil {
-			b.srcs[srcs[i]] = src
-		}
-	}
-	return b, nil
 }
 
 func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
@@ -88,18 +29,12 @@ func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
 func (x *statementResolver) ID() graphql.ID { return globalID("Statement", x.s.Key) }
 func (x *statementResolver) Key() string    { return x.s.Key }
 func (x *statementResolver) Subject(ctx context.Context) (*entityResolver, error) {
-	if e := x.b.entity(x.s.Subject); e != nil {
-		return x.r.entity(x.v, e), nil
-	}
 	e, err := x.r.mustEntity(ctx, x.v, x.s.Subject)
 	return x.r.entity(x.v, e), err
 }
-func (x *statementResolver) Predicate() *predicateResolver {
-	p, _ := graph.Predicates.Lookup(x.s.Predicate)
-	return &predicateResolver{p}
-}
+func (x *statementResolver) Predicate() *predicateResolver { return predicate(x.s.Predicate) }
 func (x *statementResolver) Object() *valueResolver {
-	return &valueResolver{r: x.r, v: x.v, val: x.s.Object, b: x.b}
+	return &valueResolver{r: x.r, v: x.v, val: x.s.Object}
 }
 func (x *statementResolver) Qualifiers() []*qualifierResolver {
 	q := x.s.Qualifiers.Extra
@@ -124,11 +59,6 @@ func (x *statementResolver) Rank() string {
 	return strings.ToUpper(string(x.s.Rank))
 }
 func (x *statementResolver) References(ctx context.Context) ([]*referenceResolver, error) {
-	if x.b != nil {
-		if refs, ok := x.r.preloadedReferences(x.v, x.s.References, x.b.srcs); ok {
-			return refs, nil
-		}
-	}
 	return x.r.references(ctx, x.v, x.s.References)
 }
 func (x *statementResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
@@ -186,14 +116,10 @@ type valueResolver struct {
 	r   *root
 	v   graph.View
 	val graph.Value
-	b   *preloaded
 }
 
-// entity returns the value's entity, preloaded or read.
+// entity reads the value's entity.
 func (x *valueResolver) entity(ctx context.Context) (*graph.Entity, error) {
-	if e := x.b.entity(x.val.Entity); e != nil {
-		return e, nil
-	}
 	return x.r.mustEntity(ctx, x.v, x.val.Entity)
 }
 
@@ -273,10 +199,16 @@ func (x *valueResolver) InUnit(args struct{ Unit string }) (*float64, error) {
 // referenceResolver resolves a reference whose sources were loaded with
 // its siblings' (references), so its fields need no reads of their own.
 type referenceResolver struct {
-	r        *root
-	v        graph.View
-	ref      *graph.Reference
-	src, imp *graph.Source
+	r   *root
+	v   graph.View
+	ref *graph.Reference
+	src sourceResolver // the source cited, resolved without allocating
+	imp *graph.Source  // the source imported through, if any
+}
+
+// newReference resolves ref, citing src and imported through imp (nil if none).
+func newReference(r *root, v graph.View, ref *graph.Reference, src, imp *graph.Source) referenceResolver {
+	return referenceResolver{r: r, v: v, ref: ref, src: sourceResolver{r: r, v: v, s: src}, imp: imp}
 }
 
 // references builds resolvers for refs, loading every source they cite
@@ -298,40 +230,21 @@ func (r *root) references(ctx context.Context, v graph.View, refs []graph.Refere
 	}
 	out := make([]*referenceResolver, len(refs))
 	for i := range refs {
-		x := &referenceResolver{r: r, v: v, ref: &refs[i], src: srcs[seen[refs[i].Source]]}
-		if x.src == nil {
+		src := srcs[seen[refs[i].Source]]
+		if src == nil {
 			return nil, r.fail(graph.Errorf(graph.EINTERNAL, "source %q referenced but not found", refs[i].Source))
 		}
+		var imp *graph.Source
 		if k := refs[i].ImportedFrom; k != "" {
-			x.imp = srcs[seen[k]]
+			imp = srcs[seen[k]]
 		}
-		out[i] = x
+		x := newReference(r, v, &refs[i], src, imp)
+		out[i] = &x
 	}
 	return out, nil
 }
 
-// preloadedReferences builds resolvers from sources already loaded; false
-// when one is missing.
-func (r *root) preloadedReferences(v graph.View, refs []graph.Reference, srcs map[string]*graph.Source) ([]*referenceResolver, bool) {
-	out := make([]*referenceResolver, len(refs))
-	for i := range refs {
-		x := &referenceResolver{r: r, v: v, ref: &refs[i], src: srcs[refs[i].Source]}
-		if x.src == nil {
-			return nil, false
-		}
-		if k := refs[i].ImportedFrom; k != "" {
-			if x.imp = srcs[k]; x.imp == nil {
-				return nil, false
-			}
-		}
-		out[i] = x
-	}
-	return out, true
-}
-
-func (x *referenceResolver) Source() *sourceResolver {
-	return &sourceResolver{r: x.r, v: x.v, s: x.src}
-}
+func (x *referenceResolver) Source() *sourceResolver { return &x.src }
 func (x *referenceResolver) Quote() *string {
 	if x.ref.Quote == "" {
 		return nil
@@ -389,6 +302,20 @@ func (x *locatorResolver) End() *int32 { return intOrNil(x.l.End) }
 
 type predicateResolver struct{ p *graph.Predicate }
 
+// predicateResolvers holds a resolver per predicate of the (fixed)
+// registry, so that resolving one allocates nothing.
+var predicateResolvers = func() map[string]*predicateResolver {
+	all := graph.Predicates.All()
+	m := make(map[string]*predicateResolver, len(all))
+	for _, p := range all {
+		m[p.Name] = &predicateResolver{p}
+	}
+	return m
+}()
+
+// predicate resolves the predicate named name (nil if unknown).
+func predicate(name string) *predicateResolver { return predicateResolvers[name] }
+
 func (x *predicateResolver) Name() string        { return x.p.Name }
 func (x *predicateResolver) Description() string { return x.p.Description }
 func (x *predicateResolver) Inverse() *string {
@@ -426,49 +353,44 @@ func (x *predicateResolver) Qualifiers() []string { return append([]string{}, x.
 // --- statement connection
 
 type statementConnection struct {
-	nodes   []*statementResolver
-	cursors []string
+	nodes   []*loadedStatement
+	cursors []string // as the store gives them; encoded when asked for
 	total   int
 	hasNext bool
 }
 
-// statementConnection builds a page of statements, with what they refer
-// to loaded for the whole page.
+// statementConnection builds a page of statements, with what the query
+// selects below them loaded for the whole page.
 func (r *root) statementConnection(ctx context.Context, v graph.View, p graph.Page[*graph.Statement]) (*statementConnection, error) {
-	b, err := r.preload(ctx, v, p.Items)
+	nodes, err := r.loadStatements(ctx, v, p.Items, wantsOf(ctx), nil)
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	c := &statementConnection{total: p.Total, hasNext: p.HasNext}
-	for i, st := range p.Items {
-		sr := r.statement(v, st)
-		sr.b = b
-		c.nodes = append(c.nodes, sr)
-		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
-	}
-	return c, nil
+	return &statementConnection{nodes: nodes, cursors: p.Cursors, total: p.Total, hasNext: p.HasNext}, nil
 }
 
 type statementEdge struct {
 	cursor string
-	node   *statementResolver
+	node   *loadedStatement
 }
 
-func (e *statementEdge) Cursor() string           { return e.cursor }
-func (e *statementEdge) Node() *statementResolver { return e.node }
+func (e *statementEdge) Cursor() string         { return encodeCursor(e.cursor) }
+func (e *statementEdge) Node() *loadedStatement { return e.node }
 
 func (c *statementConnection) Edges() []*statementEdge {
+	edges := make([]statementEdge, len(c.nodes))
 	out := make([]*statementEdge, len(c.nodes))
 	for i := range c.nodes {
-		out[i] = &statementEdge{c.cursors[i], c.nodes[i]}
+		edges[i] = statementEdge{c.cursors[i], c.nodes[i]}
+		out[i] = &edges[i]
 	}
 	return out
 }
-func (c *statementConnection) Nodes() []*statementResolver {
+func (c *statementConnection) Nodes() []*loadedStatement {
 	if c.nodes == nil {
-		return []*statementResolver{}
+		return []*loadedStatement{}
 	}
 	return c.nodes
 }
 func (c *statementConnection) TotalCount() int32   { return int32(c.total) }
-func (c *statementConnection) PageInfo() *pageInfo { return newPageInfo(c.cursors, c.hasNext) }
+func (c *statementConnection) PageInfo() *pageInfo { return rawPageInfo(c.cursors, c.hasNext) }

@@ -1,0 +1,356 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/chipgraph/chipgraph/graph"
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+// Synchronous resolution of loaded records.
+//
+// graph-gophers runs the fields of a selection set in one goroutine each
+// as soon as one of them is asynchronous: its resolver takes a context or
+// arguments, returns an error, or has an asynchronous field below it. The
+// records of a page (statements of an entity, relations, claims) would
+// make every selection set below them asynchronous if their subject,
+// object or sources were read by the fields that show them. Instead the
+// field that reads the page (which has a context and an error of its own)
+// loads, in one batch each, what the query selects below it, and the
+// records resolve as loadedStatement and loadedClaim, whose fields take no
+// context and return no error. Statements and claims read on their own (a
+// node, a history entry, a mutation's result) keep statementResolver and
+// claimResolver, whose fields read what they show.
+//
+// A loaded field whose data the parent did not load is a bug in wantsOf or
+// in a parent: it panics, which the schema's panic handler reports as an
+// internal error at that field.
+
+// wants is what the fields below a field select, as far as the records of
+// a page need reads for it.
+type wants struct {
+	subjects  bool // Statement.subject
+	objects   bool // Value.entity, Value.display
+	sources   bool // Statement.references (their sources)
+	claimants bool // Claim.claimant
+	claimSrcs bool // Claim.source, Claim.reference
+}
+
+// wantsOf returns what the field being resolved selects at any depth
+// below it. It errs on the side of loading: a field of that name anywhere
+// below counts, whichever type it belongs to.
+func wantsOf(ctx context.Context) wants {
+	var w wants
+	for _, p := range graphql.SelectedFieldNames(ctx) {
+		switch p[strings.LastIndexByte(p, '.')+1:] {
+		case "subject":
+			w.subjects = true
+		case "entity", "display":
+			w.objects = true
+		case "references":
+			w.sources = true
+		case "claimant":
+			w.claimants = true
+		case "source", "reference":
+			w.claimSrcs = true
+		}
+	}
+	return w
+}
+
+// notLoaded reports a loaded field whose data its parent did not load.
+func notLoaded(what, key string) {
+	panic(fmt.Sprintf("schema: %s %q was not loaded by the parent field", what, key))
+}
+
+// --- statements
+
+// loadedStatement is a statement whose subject, entity object and
+// reference sources were loaded by its parent as far as the query selects
+// them, so that those fields resolve synchronously.
+type loadedStatement struct {
+	statementResolver
+	subj *graph.Entity
+	obj  loadedValue              // its object, with the entity if selected
+	srcs map[string]*graph.Source // nil unless references were selected
+}
+
+func (x *loadedStatement) Subject() *entityResolver {
+	if x.subj == nil {
+		notLoaded("subject", x.s.Subject)
+	}
+	return x.r.entity(x.v, x.subj)
+}
+
+func (x *loadedStatement) Object() *loadedValue { return &x.obj }
+
+func (x *loadedStatement) References() []*referenceResolver {
+	refs := x.s.References
+	rs := make([]referenceResolver, len(refs))
+	out := make([]*referenceResolver, len(refs))
+	for i := range refs {
+		src := x.srcs[refs[i].Source]
+		if src == nil {
+			notLoaded("source", refs[i].Source)
+		}
+		var imp *graph.Source
+		if k := refs[i].ImportedFrom; k != "" {
+			imp = x.srcs[k] // absent when it was retracted: importedFrom is null
+		}
+		rs[i] = newReference(x.r, x.v, &refs[i], src, imp)
+		out[i] = &rs[i]
+	}
+	return out
+}
+
+// loadedValue is a statement's object, with its entity loaded.
+type loadedValue struct {
+	valueResolver
+	ent *graph.Entity
+}
+
+func (x *loadedValue) loaded() *graph.Entity {
+	if x.ent == nil {
+		notLoaded("entity", x.val.Entity)
+	}
+	return x.ent
+}
+
+func (x *loadedValue) Entity() *entityResolver {
+	if x.val.Type != graph.EntityValue {
+		return nil
+	}
+	return x.r.entity(x.v, x.loaded())
+}
+
+func (x *loadedValue) Display() string {
+	if x.val.Type == graph.EntityValue {
+		return x.loaded().Name
+	}
+	return x.val.String()
+}
+
+// loadStatements wraps sts as loaded statements, reading what w selects
+// in one batch each: subjects and entity objects, and the sources their
+// references cite. self, when not nil, is an entity the caller holds and
+// is not read again. A missing subject, object or cited source is an
+// internal error, as it is when a statement's own field reads it.
+func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.Statement, w wants, self *graph.Entity) ([]*loadedStatement, error) {
+	ls := make([]loadedStatement, len(sts))
+	out := make([]*loadedStatement, len(sts))
+	for i, st := range sts {
+		ls[i] = loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}}
+		ls[i].obj.valueResolver = valueResolver{r: r, v: v, val: st.Object}
+		out[i] = &ls[i]
+	}
+	if w.subjects || w.objects {
+		var keys []string
+		seen := map[string]bool{}
+		add := func(k string) {
+			if (self == nil || k != self.Key) && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		for _, st := range sts {
+			if w.subjects {
+				add(st.Subject)
+			}
+			if w.objects && st.Object.Type == graph.EntityValue {
+				add(st.Object.Entity)
+			}
+		}
+		ents := make(map[string]*graph.Entity, len(keys)+1)
+		if len(keys) > 0 {
+			es, err := r.svc.Entities(ctx, v, keys)
+			if err != nil {
+				return nil, err
+			}
+			for i, e := range es {
+				if e == nil {
+					return nil, graph.Errorf(graph.EINTERNAL, "entity %q referenced but not found", keys[i])
+				}
+				ents[keys[i]] = e
+			}
+		}
+		if self != nil {
+			ents[self.Key] = self
+		}
+		for i, st := range sts {
+			if w.subjects {
+				ls[i].subj = ents[st.Subject]
+			}
+			if w.objects && st.Object.Type == graph.EntityValue {
+				ls[i].obj.ent = ents[st.Object.Entity]
+			}
+		}
+	}
+	if w.sources {
+		srcs, err := r.sourcesOf(ctx, v, sts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ls {
+			ls[i].srcs = srcs
+		}
+	}
+	return out, nil
+}
+
+// sourcesOf reads the sources the references of sts cite and import
+// through, in one batch. A cited source that is missing is an internal
+// error; one imported through may have been retracted since.
+func (r *root) sourcesOf(ctx context.Context, v graph.View, sts []*graph.Statement) (map[string]*graph.Source, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for _, st := range sts {
+		for _, ref := range st.References {
+			for _, k := range [2]string{ref.Source, ref.ImportedFrom} {
+				if k != "" && !seen[k] {
+					seen[k] = true
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	srcs := make(map[string]*graph.Source, len(keys))
+	if len(keys) == 0 {
+		return srcs, nil
+	}
+	ss, err := r.svc.Sources(ctx, v, keys)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range ss {
+		if s != nil {
+			srcs[keys[i]] = s
+		}
+	}
+	for _, st := range sts {
+		for _, ref := range st.References {
+			if srcs[ref.Source] == nil {
+				return nil, graph.Errorf(graph.EINTERNAL, "source %q referenced but not found", ref.Source)
+			}
+		}
+	}
+	return srcs, nil
+}
+
+// loadedEnds wraps st, a statement between the entities a and b (either
+// way round) that the caller holds, as a loaded statement with the
+// sources srcs.
+func (r *root) loadedEnds(v graph.View, st *graph.Statement, a, b *graph.Entity, srcs map[string]*graph.Source) *loadedStatement {
+	x := &loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}, srcs: srcs}
+	x.obj.valueResolver = valueResolver{r: r, v: v, val: st.Object}
+	if st.Subject == a.Key {
+		x.subj, x.obj.ent = a, b
+	} else {
+		x.subj, x.obj.ent = b, a
+	}
+	if st.Object.Type != graph.EntityValue {
+		x.obj.ent = nil
+	}
+	return x
+}
+
+// --- claims
+
+// loadedClaim is a claim whose claimant and sources were loaded by its
+// parent as far as the query selects them, so that those fields resolve
+// synchronously.
+type loadedClaim struct {
+	claimResolver
+	claimant *graph.Entity
+	src, imp *graph.Source // imp: the source imported through, if any
+}
+
+func (x *loadedClaim) Claimant() *entityResolver {
+	if x.claimant == nil {
+		notLoaded("claimant", x.c.Claimant)
+	}
+	return x.r.entity(x.v, x.claimant)
+}
+
+func (x *loadedClaim) Source() *sourceResolver {
+	if x.src == nil {
+		notLoaded("source", x.c.Reference.Source)
+	}
+	return &sourceResolver{r: x.r, v: x.v, s: x.src}
+}
+
+func (x *loadedClaim) Reference() *referenceResolver {
+	if x.src == nil {
+		notLoaded("source", x.c.Reference.Source)
+	}
+	ref := newReference(x.r, x.v, &x.c.Reference, x.src, x.imp)
+	return &ref
+}
+
+// loadClaims wraps cs as loaded claims, reading what w selects in one
+// batch each: claimants, and the sources cited and imported through. A
+// missing claimant or cited source is an internal error, as it is when a
+// claim's own field reads it.
+func (r *root) loadClaims(ctx context.Context, v graph.View, cs []*graph.Claim, w wants) ([]*loadedClaim, error) {
+	lc := make([]loadedClaim, len(cs))
+	out := make([]*loadedClaim, len(cs))
+	for i, c := range cs {
+		lc[i] = loadedClaim{claimResolver: claimResolver{r: r, v: v, c: c}}
+		out[i] = &lc[i]
+	}
+	if w.claimants {
+		keys, idx := dedupe(len(cs), func(i int) string { return cs[i].Claimant })
+		es, err := r.svc.Entities(ctx, v, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range cs {
+			if lc[i].claimant = es[idx[i]]; lc[i].claimant == nil {
+				return nil, graph.Errorf(graph.EINTERNAL, "entity %q referenced but not found", c.Claimant)
+			}
+		}
+	}
+	if w.claimSrcs {
+		keys, idx := dedupe(2*len(cs), func(i int) string {
+			if i%2 == 0 {
+				return cs[i/2].Reference.Source
+			}
+			return cs[i/2].Reference.ImportedFrom
+		})
+		ss, err := r.svc.Sources(ctx, v, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range cs {
+			if lc[i].src = ss[idx[2*i]]; lc[i].src == nil {
+				return nil, graph.Errorf(graph.EINTERNAL, "source %q referenced but not found", c.Reference.Source)
+			}
+			if c.Reference.ImportedFrom != "" {
+				lc[i].imp = ss[idx[2*i+1]]
+			}
+		}
+	}
+	return out, nil
+}
+
+// dedupe returns the distinct non-empty keys of key(0..n-1) in order, and
+// for each i the index of key(i) among them (0 for an empty key).
+func dedupe(n int, key func(int) string) (keys []string, idx []int) {
+	idx = make([]int, n)
+	at := make(map[string]int, n)
+	for i := range n {
+		k := key(i)
+		if k == "" {
+			continue
+		}
+		j, ok := at[k]
+		if !ok {
+			j = len(keys)
+			at[k] = j
+			keys = append(keys, k)
+		}
+		idx[i] = j
+	}
+	return keys, idx
+}
