@@ -216,11 +216,12 @@ func checkRoot(tb testing.TB, res *graphql.Response, name, root string, vars map
 	}
 }
 
-// TestQueries runs every in-process query on both stores: each answers
-// without errors and finds its root. The load generator sends the same
-// documents, so this is where a schema change that breaks one shows.
+// TestQueries runs every in-process query on both stores, with a batch
+// loader per request as the server runs them and without one: each
+// answers without errors and finds its root. The load generator sends the
+// same documents, so this is where a schema change that breaks one shows.
 func TestQueries(t *testing.T) {
-	ctx := schema.WithReadOnly(context.Background())
+	base := schema.WithReadOnly(context.Background())
 	for _, tc := range []struct {
 		name string
 		env  func(testing.TB) *env
@@ -233,7 +234,8 @@ func TestQueries(t *testing.T) {
 			for _, name := range inproc {
 				vs := e.vars[name]
 				for _, v := range vs[:min(len(vs), 20)] {
-					checkRoot(t, e.exec(t, ctx, name, v), name, e.queries[name].Root, v)
+					checkRoot(t, e.exec(t, schema.WithLoader(base), name, v), name, e.queries[name].Root, v)
+					checkRoot(t, e.exec(t, base, name, v), name, e.queries[name].Root, v)
 				}
 			}
 		})
