@@ -76,20 +76,22 @@ func (x *claimResolver) Retraction() *retractionResolver {
 
 type claimValueResolver struct{ v *graph.ClaimValue }
 
-func strOrNil(s string) *string {
-	if s == "" {
+// nonEmpty returns s, or nil when *s is empty. It points into the record
+// rather than at a copy, so it allocates nothing.
+func nonEmpty(s *string) *string {
+	if *s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 func (x *claimValueResolver) Amount() float64    { return x.v.Amount }
-func (x *claimValueResolver) Unit() *string      { return strOrNil(x.v.Unit) }
-func (x *claimValueResolver) Currency() *string  { return strOrNil(x.v.Currency) }
+func (x *claimValueResolver) Unit() *string      { return nonEmpty(&x.v.Unit) }
+func (x *claimValueResolver) Currency() *string  { return nonEmpty(&x.v.Currency) }
 func (x *claimValueResolver) Lower() *float64    { return x.v.Lower }
 func (x *claimValueResolver) Upper() *float64    { return x.v.Upper }
 func (x *claimValueResolver) Approximate() bool  { return x.v.Approximate }
-func (x *claimValueResolver) Condition() *string { return strOrNil(x.v.Condition) }
+func (x *claimValueResolver) Condition() *string { return nonEmpty(&x.v.Condition) }
 func (x *claimValueResolver) Display() string {
 	val := graph.Quantity(x.v.Amount, x.v.Unit)
 	if x.v.Currency != "" {
@@ -173,15 +175,15 @@ type sourceResolver struct {
 
 func (x *sourceResolver) ID() graphql.ID              { return globalID("Source", x.s.Key) }
 func (x *sourceResolver) Key() string                 { return x.s.Key }
-func (x *sourceResolver) URL() *string                { return strOrNil(x.s.URL) }
-func (x *sourceResolver) Title() *string              { return strOrNil(x.s.Title) }
-func (x *sourceResolver) Publisher() *string          { return strOrNil(x.s.Publisher) }
-func (x *sourceResolver) Author() *string             { return strOrNil(x.s.Author) }
+func (x *sourceResolver) URL() *string                { return nonEmpty(&x.s.URL) }
+func (x *sourceResolver) Title() *string              { return nonEmpty(&x.s.Title) }
+func (x *sourceResolver) Publisher() *string          { return nonEmpty(&x.s.Publisher) }
+func (x *sourceResolver) Author() *string             { return nonEmpty(&x.s.Author) }
 func (x *sourceResolver) Kind() string                { return strings.ToUpper(string(x.s.Kind)) }
 func (x *sourceResolver) Published() *Date            { return dateOrNil(x.s.Published) }
 func (x *sourceResolver) Retrieved() *Date            { return dateOrNil(x.s.Retrieved) }
-func (x *sourceResolver) Text() *string               { return strOrNil(x.s.Text) }
-func (x *sourceResolver) Sha256() *string             { return strOrNil(x.s.SHA256) }
+func (x *sourceResolver) Text() *string               { return nonEmpty(&x.s.Text) }
+func (x *sourceResolver) Sha256() *string             { return nonEmpty(&x.s.SHA256) }
 func (x *sourceResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
 func (x *sourceResolver) Statements(ctx context.Context, a pageArgs) (*statementConnection, error) {
 	first, after, err := x.r.page(a.First, a.After)

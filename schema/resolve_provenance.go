@@ -15,7 +15,7 @@ func (r *recordedResolver) Op() *string {
 	return &s
 }
 
-func (r *recordedResolver) Reason() *string { return strOrNil(r.rec.Reason) }
+func (r *recordedResolver) Reason() *string { return nonEmpty(&r.rec.Reason) }
 
 // --- history
 
@@ -354,8 +354,8 @@ func (x *sourceResolver) Restates(ctx context.Context) ([]*sourceResolver, error
 
 type sourceVersionResolver struct{ s *graph.Source }
 
-func (x *sourceVersionResolver) Sha256() *string             { return strOrNil(x.s.SHA256) }
-func (x *sourceVersionResolver) Text() *string               { return strOrNil(x.s.Text) }
+func (x *sourceVersionResolver) Sha256() *string             { return nonEmpty(&x.s.SHA256) }
+func (x *sourceVersionResolver) Text() *string               { return nonEmpty(&x.s.Text) }
 func (x *sourceVersionResolver) Recorded() *recordedResolver { return &recordedResolver{x.s.Recorded} }
 
 func (x *sourceResolver) Versions(ctx context.Context) ([]*sourceVersionResolver, error) {
