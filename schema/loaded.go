@@ -39,10 +39,14 @@ type wants struct {
 }
 
 // wantsOf returns what the field being resolved selects at any depth
-// below it. It errs on the side of loading: a field of that name anywhere
-// below counts, whichever type it belongs to.
-func wantsOf(ctx context.Context) wants {
+// below it, for n records (nothing when n is 0: reading the selection
+// costs allocations). It errs on the side of loading: a field of that
+// name anywhere below counts, whichever type it belongs to.
+func wantsOf(ctx context.Context, n int) wants {
 	var w wants
+	if n == 0 {
+		return w
+	}
 	for _, p := range graphql.SelectedFieldNames(ctx) {
 		switch p[strings.LastIndexByte(p, '.')+1:] {
 		case "subject":
@@ -142,7 +146,7 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 	out := make([]*loadedStatement, len(sts))
 	for i, st := range sts {
 		ls[i] = loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}}
-		ls[i].obj.valueResolver = valueResolver{r: r, v: v, val: st.Object}
+		ls[i].obj.valueResolver = valueResolver{r: r, v: v, val: &st.Object}
 		out[i] = &ls[i]
 	}
 	if w.subjects || w.objects {
@@ -243,7 +247,7 @@ func (r *root) sourcesOf(ctx context.Context, v graph.View, sts []*graph.Stateme
 // sources srcs.
 func (r *root) loadedEnds(v graph.View, st *graph.Statement, a, b *graph.Entity, srcs map[string]*graph.Source) *loadedStatement {
 	x := &loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}, srcs: srcs}
-	x.obj.valueResolver = valueResolver{r: r, v: v, val: st.Object}
+	x.obj.valueResolver = valueResolver{r: r, v: v, val: &st.Object}
 	if st.Subject == a.Key {
 		x.subj, x.obj.ent = a, b
 	} else {

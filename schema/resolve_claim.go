@@ -132,7 +132,7 @@ func (r *root) claims(ctx context.Context, v graph.View, q graph.ClaimQuery, fir
 // claimConnection builds a page of claims, with what the query selects
 // below them loaded for the whole page.
 func (r *root) claimConnection(ctx context.Context, v graph.View, p graph.Page[*graph.Claim]) (*claimConnection, error) {
-	nodes, err := r.loadClaims(ctx, v, p.Items, wantsOf(ctx))
+	nodes, err := r.loadClaims(ctx, v, p.Items, wantsOf(ctx, len(p.Items)))
 	if err != nil {
 		return nil, r.fail(err)
 	}

@@ -158,7 +158,7 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 	}
 	registerSiblings(ctx, x.v, keys)
 	var srcs map[string]*graph.Source
-	if wantsOf(ctx).sources {
+	if wantsOf(ctx, len(p.Items)).sources {
 		if srcs, err = x.r.sourcesOf(ctx, x.v, p.Items); err != nil {
 			return nil, x.r.fail(err)
 		}
@@ -243,7 +243,7 @@ func (x *entityResolver) literals(ctx context.Context, predicate, precision stri
 		}
 		sts = append(sts, st)
 	}
-	out, err := x.r.loadStatements(ctx, x.v, sts, wantsOf(ctx), x.e)
+	out, err := x.r.loadStatements(ctx, x.v, sts, wantsOf(ctx, len(sts)), x.e)
 	if len(out) == 0 {
 		out = nil
 	}

@@ -260,7 +260,7 @@ func (x *entityResolver) filteredRelations(ctx context.Context, predicate string
 	}
 	registerSiblings(ctx, x.v, keys)
 	var srcs map[string]*graph.Source
-	if wantsOf(ctx).sources {
+	if wantsOf(ctx, len(p.Items)).sources {
 		if srcs, err = x.r.sourcesOf(ctx, x.v, p.Items); err != nil {
 			return nil, x.r.fail(err)
 		}
@@ -321,7 +321,7 @@ func (r *root) Neighborhood(ctx context.Context, a neighborhoodArgs) (*neighborh
 		return nil, r.fail(err)
 	}
 	x := &neighborhoodResolver{r: r, v: v, n: n, byKey: map[string]*entityResolver{}}
-	if wantsOf(ctx).sources {
+	if wantsOf(ctx, len(n.Edges)).sources {
 		if x.srcs, err = r.sourcesOf(ctx, v, n.Edges); err != nil {
 			return nil, r.fail(err)
 		}
@@ -409,7 +409,7 @@ func (r *root) Paths(ctx context.Context, a pathsArgs) ([]*pathResolver, error) 
 		return nil, r.fail(err)
 	}
 	var srcs map[string]*graph.Source
-	if wantsOf(ctx).sources {
+	if wantsOf(ctx, len(ps)).sources {
 		var sts []*graph.Statement
 		for _, p := range ps {
 			for _, h := range p.Hops {
@@ -557,7 +557,7 @@ func (x *groupKeyResolver) Value() *valueResolver {
 	if x.k.Value == nil {
 		return nil
 	}
-	return &valueResolver{r: x.r, v: x.v, val: *x.k.Value}
+	return &valueResolver{r: x.r, v: x.v, val: x.k.Value}
 }
 func (x *groupKeyResolver) Display() *string {
 	var s string
@@ -799,7 +799,7 @@ func (x *entityResolver) batchedRelations(ctx context.Context, predicate string,
 		return nil, true, b.entErr
 	}
 	var srcs map[string]*graph.Source
-	if wantsOf(ctx).sources {
+	if wantsOf(ctx, len(b.pages[x.e.Key].Items)).sources {
 		b.srcOnce.Do(func() {
 			var sts []*graph.Statement
 			for _, k := range g.keys {

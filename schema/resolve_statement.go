@@ -34,7 +34,7 @@ func (x *statementResolver) Subject(ctx context.Context) (*entityResolver, error
 }
 func (x *statementResolver) Predicate() *predicateResolver { return predicate(x.s.Predicate) }
 func (x *statementResolver) Object() *valueResolver {
-	return &valueResolver{r: x.r, v: x.v, val: x.s.Object}
+	return &valueResolver{r: x.r, v: x.v, val: &x.s.Object}
 }
 func (x *statementResolver) Qualifiers() []*qualifierResolver {
 	q := x.s.Qualifiers.Extra
@@ -115,7 +115,7 @@ func (r *root) mustSource(ctx context.Context, v graph.View, key string) (*sourc
 type valueResolver struct {
 	r   *root
 	v   graph.View
-	val graph.Value
+	val *graph.Value
 }
 
 // entity reads the value's entity.
@@ -362,7 +362,7 @@ type statementConnection struct {
 // statementConnection builds a page of statements, with what the query
 // selects below them loaded for the whole page.
 func (r *root) statementConnection(ctx context.Context, v graph.View, p graph.Page[*graph.Statement]) (*statementConnection, error) {
-	nodes, err := r.loadStatements(ctx, v, p.Items, wantsOf(ctx), nil)
+	nodes, err := r.loadStatements(ctx, v, p.Items, wantsOf(ctx, len(p.Items)), nil)
 	if err != nil {
 		return nil, r.fail(err)
 	}
