@@ -3,6 +3,7 @@ package graph_test
 import (
 	"slices"
 	"testing"
+	"unicode"
 
 	"github.com/chipgraph/chipgraph/graph"
 )
@@ -68,6 +69,23 @@ func TestTokens(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("Tokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Every ASCII character normalizes as the Unicode rules say: letters
+// lowercased, digits kept, everything else a word break.
+func TestNormalizeASCII(t *testing.T) {
+	for c := rune(0); c < 128; c++ {
+		var want string
+		switch r := unicode.ToLower(c); {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			want = "x" + string(r) + "y"
+		default:
+			want = "x y"
+		}
+		if got := graph.Normalize("x" + string(c) + "y"); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", "x"+string(c)+"y", got, want)
 		}
 	}
 }

@@ -14,6 +14,9 @@ type SearchQuery struct {
 	// first page); First is the page size.
 	After string
 	First int
+	// SkipTotal leaves Page.Total 0: a search need not count every hit,
+	// and may stop reading once it has the page.
+	SkipTotal bool
 }
 
 // SourceResultKind selects sources in SearchQuery.Kinds. Sources have no

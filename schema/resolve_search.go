@@ -32,7 +32,7 @@ func (r *root) Search(ctx context.Context, a searchArgs) (*searchConnection, err
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q := graph.SearchQuery{Text: a.Query, After: after, First: storeFirst(first)}
+	q := graph.SearchQuery{Text: a.Query, After: after, First: storeFirst(first), SkipTotal: !wantsTotal(ctx)}
 	if a.Kinds != nil {
 		for _, k := range *a.Kinds {
 			q.Kinds = append(q.Kinds, graph.Kind(k)) // SearchKind values are graph.Kind names
@@ -58,6 +58,13 @@ func (r *root) Search(ctx context.Context, a searchArgs) (*searchConnection, err
 		c.cursors = append(c.cursors, hit.cursor)
 	}
 	return c, nil
+}
+
+// wantsTotal reports whether the query selects the connection's
+// totalCount, which costs a search every hit. Without selection
+// information (a connection always has selected fields) it says yes.
+func wantsTotal(ctx context.Context) bool {
+	return graphql.HasSelectedField(ctx, "totalCount") || len(graphql.SelectedFieldNames(ctx)) == 0
 }
 
 type searchConnection struct {

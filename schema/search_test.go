@@ -2,7 +2,9 @@ package schema_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -215,5 +217,32 @@ func TestSearchRefused(t *testing.T) {
 	r := e.run(t, context.Background(), searchQuery, map[string]any{"q": "tsmc", "after": *a.Search.PageInfo.EndCursor})
 	if len(r.Errors) != 1 || r.Errors[0].Extensions["field"] != "after" {
 		t.Errorf("cursor of another search: errors = %+v, want one on after", r.Errors)
+	}
+}
+
+// A search that does not select totalCount gets the same page; one that
+// selects it under an alias or in a fragment still gets the count.
+func TestSearchWithoutTotal(t *testing.T) {
+	t.Parallel()
+	e := mustOpen(t)
+	noTotal := strings.Replace(searchQuery, "totalCount", "", 1)
+	const fragment = `query($q: String!) { search(query: $q) { n: totalCount ...more } }
+		fragment more on SearchConnection { totalCount }`
+	for _, vars := range []map[string]any{
+		{"q": "trainium", "first": 2}, {"q": "trainium", "kinds": []any{"Chip"}, "first": 3},
+		{"q": "trainum", "first": 20}, {"q": "nvidia", "first": 1}, {"q": "amazon chips", "first": 2},
+	} {
+		want := e.search(t, vars)
+		var got searchResult
+		e.mustData(t, context.Background(), noTotal, vars, &got)
+		want.Search.TotalCount = 0
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("search(%v) without totalCount = %+v\nwant %+v", vars, got.Search, want.Search)
+		}
+		var counted struct{ Search struct{ N, TotalCount int } }
+		e.mustData(t, context.Background(), fragment, map[string]any{"q": vars["q"]}, &counted)
+		if all := e.search(t, map[string]any{"q": vars["q"]}); counted.Search.N != all.Search.TotalCount || counted.Search.TotalCount != all.Search.TotalCount {
+			t.Errorf("search(%v) totalCount by alias and fragment = %+v, want %d", vars["q"], counted.Search, all.Search.TotalCount)
+		}
 	}
 }

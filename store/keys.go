@@ -30,8 +30,9 @@ const (
 	tagAbout     byte = 0x32 // about   | entity | claim                → intervals
 	tagLink      byte = 0x34 // link    | rtype | target | rel | claim  → intervals
 	tagLog       byte = 0x40 // log     | ts | rtype | id               → change
-	tagSearch    byte = 0x50 // search  | token | 0x00 | rtype | kind | id | field → intervals
+	tagSearchV1  byte = 0x50 // retired: search | token | 0x00 | rtype | kind | id | field (format 1; migrate.go)
 	tagTypo      byte = 0x51 // typo    | deletion | 0x00 | token       → empty
+	tagSearch    byte = 0x52 // search  | token | 0x00 | field | rtype | kind | id → intervals
 )
 
 // Record types (rtype): which version family an ID belongs to. Stored in

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -85,26 +86,34 @@ type textField struct {
 
 // searchKey indexes one token of one field of a record:
 //
-//	byte 0      tagSearch (0x50)
+//	byte 0      tagSearch (0x52)
 //	bytes 1..n  token (graph.Tokens form: lowercase, accents folded; never 0x00)
 //	byte n+1    0x00
-//	byte n+2    record type (rEntity, rSource, rClaim)
-//	byte n+3    graph.KindCode of an entity or claim; 0 for a source
+//	byte n+2    field (fieldName ...), | fieldWhole when the field is this one token
+//	byte n+3    record type (rEntity, rSource, rClaim)
+//	byte n+4    graph.KindCode of an entity or claim; 0 for a source
 //	bytes +8    record ID
-//	byte last   field (fieldName ...), | fieldWhole when the field is this one token
 //
 // The value is intervals, so search honours asOf like every other read.
 // The kind lets a kind filter skip keys without reading records; a
 // record's kind never changes. The 12 bytes after the token have a fixed
 // width, so a key parses from its end and a scan over tagSearch|prefix
 // finds words by prefix.
+//
+// The field comes before the record: the keys of one (token, field) pair,
+// which all match a query word equally well, are contiguous and ordered
+// by record type, kind and ID. Hits of equal score rank by record type
+// and ID, so a search that needs only the best few hits reads each pair's
+// records of the wanted kinds from the start and stops after a page
+// (searcher.firstPage) instead of reading every posting of the word.
+// Format 1 stores kept the field last under tagSearchV1; Open moves them
+// to this layout (migrate.go).
 func searchKey(token string, rtype, kind byte, id uint64, field byte) []byte {
 	b := make([]byte, 0, len(token)+1+searchSuffix)
 	b = append(b, tagSearch)
 	b = append(b, token...)
-	b = append(b, 0, rtype, kind)
-	b = u64(b, id)
-	return append(b, field)
+	b = append(b, 0, field, rtype, kind)
+	return u64(b, id)
 }
 
 // searchSuffix is the length of a search key after its token.
@@ -116,7 +125,7 @@ func parseSearchKey(k []byte) (token []byte, rtype, kind byte, id uint64, field 
 	if n < 2+searchSuffix || k[0] != tagSearch || k[n-searchSuffix] != 0 {
 		return nil, 0, 0, 0, 0, fmt.Errorf("not a search key: %x", k)
 	}
-	return k[1 : n-searchSuffix], k[n-11], k[n-10], binary.BigEndian.Uint64(k[n-9:]), k[n-1], nil
+	return k[1 : n-searchSuffix], k[n-10], k[n-9], binary.BigEndian.Uint64(k[n-8:]), k[n-11], nil
 }
 
 // typoKey is one entry of the typo dictionary:
@@ -325,7 +334,8 @@ func (w *writer) indexTypos(key []byte) error {
 // source title, claim text, description; exact before prefix before
 // fuzzy. Ties are broken by record type and ID, so pages are stable. The
 // ranking and the total come from index keys; only the page's records are
-// decoded.
+// decoded. With q.SkipTotal, the first page of a one-word search reads
+// only the keys it needs (searcher.firstPage) and leaves the total 0.
 //
 // Returns BAD_USER_INPUT if the query has no words or more than
 // MaxSearchTerms, names an unknown kind, or the cursor is malformed or
@@ -354,6 +364,9 @@ func (s *Store) Search(ctx context.Context, v graph.View, q graph.SearchQuery) (
 	err = s.read(ctx, v, func(r *reader) error {
 		sr := newSearcher(r, terms, filter)
 		defer sr.release()
+		if q.SkipTotal && cur == nil && len(terms) == 1 {
+			return sr.firstPage(&page, qhash, first)
+		}
 		if err := sr.run(); err != nil {
 			return err
 		}
@@ -567,36 +580,53 @@ func (sr *searcher) scan(prefix []byte, term int, word string, dist int) error {
 			tok = append(tok[:0], ktok...)
 			tokIdx = int32(len(sr.tokens))
 			sr.tokens = append(sr.tokens, string(ktok))
-			// Weights: exact 0.9 (1 for a whole field), prefix in
-			// (0.55, 0.85) growing with the share of the word typed,
-			// fuzzy 0.5 or 0.4 by distance, less for a prefix of it.
-			ratio := float32(len(word)) / float32(len(tok))
-			switch {
-			case dist > 0:
-				kind, base = matchFuzzy, (0.6-0.1*float32(dist))*(0.8+0.2*ratio)
-			case len(tok) == len(word):
-				kind, base = matchExact, 0.9
-			default:
-				kind, base = matchPrefix, 0.55+0.3*ratio
-			}
+			kind, base = tokenMatch(word, dist, len(tok))
 		}
-		w := base
-		if kind == matchExact && field&fieldWhole != 0 {
-			w = 1
+		w, f, err := fieldMatch(kind, base, field)
+		if err != nil {
+			return fmt.Errorf("search key %x: %w", k, err)
 		}
-		f := field &^ fieldWhole
-		if int(f) >= len(fieldWeight) || fieldWeight[f] == 0 {
-			return fmt.Errorf("search key %x has unknown field %d", k, f)
-		}
-		sr.add(rtype, id, term, f, tokIdx, kind, w*fieldWeight[f])
+		sr.add(rtype, id, term, f, tokIdx, kind, w)
 	}
 	return nil
+}
+
+// tokenMatch rates an indexed token of tokLen bytes found by the scan of
+// word (the query word, dist 0, or a dictionary word at edit distance
+// dist from it): exact 0.9 (1 for a whole field), prefix in (0.55, 0.85)
+// growing with the share of the word typed, fuzzy 0.5 or 0.4 by distance,
+// less for a prefix of it.
+func tokenMatch(word string, dist, tokLen int) (kind uint8, base float32) {
+	ratio := float32(len(word)) / float32(tokLen)
+	switch {
+	case dist > 0:
+		return matchFuzzy, (0.6 - 0.1*float32(dist)) * (0.8 + 0.2*ratio)
+	case tokLen == len(word):
+		return matchExact, 0.9
+	}
+	return matchPrefix, 0.55 + 0.3*ratio
+}
+
+// fieldMatch weighs a token match in a key's field byte: the match weight
+// times the field's, 1 × the field's for an exact match of a whole field.
+// It returns the field without fieldWhole.
+func fieldMatch(kind uint8, base float32, field byte) (float32, byte, error) {
+	w := base
+	if kind == matchExact && field&fieldWhole != 0 {
+		w = 1
+	}
+	f := field &^ fieldWhole
+	if int(f) >= len(fieldWeight) || fieldWeight[f] == 0 {
+		return 0, f, fmt.Errorf("unknown search field %d", f)
+	}
+	return w * fieldWeight[f], f, nil
 }
 
 // add records a match of query word term in a field of a record, keeping
 // the best per (word, field).
 func (sr *searcher) add(rtype byte, id uint64, term int, field byte, tok int32, kind uint8, w float32) {
-	// A record's keys for one word are adjacent: check the last first.
+	// A record's keys for one token and field are adjacent, and often its
+	// only ones: check the last record first.
 	i := int32(len(sr.accs) - 1)
 	if i < 0 || sr.accs[i].id != id {
 		var ok bool
@@ -830,4 +860,331 @@ func parseSearchCursor(c string, qhash uint32) (*searchPos, error) {
 		return nil, graph.Invalid("after", graph.RBadValue, "cursor does not belong to this search")
 	}
 	return &searchPos{score: unsortableFloat(binary.BigEndian.Uint64(b[4:])), rtype: b[12], id: binary.BigEndian.Uint64(b[13:])}, nil
+}
+
+// --- the first page of a one-word search
+
+// maxPageGroups caps the (token, field) pairs firstPage reads: a short
+// prefix of many words is cheaper to scan whole.
+const maxPageGroups = 64
+
+// wordScan is one scan of a search word's keys: the query word itself
+// (dist 0: its exact and prefix matches) or a dictionary word at edit
+// distance dist from it (fuzzy matches of it and of words it begins).
+type wordScan struct {
+	prefix []byte // tagSearch | word, and 0x00 when only the whole word matches
+	word   string
+	dist   int
+}
+
+// matches reports whether the scan finds the indexed token tok.
+func (sc wordScan) matches(tok string) bool {
+	if sc.prefix[len(sc.prefix)-1] == 0 {
+		return tok == sc.word
+	}
+	return strings.HasPrefix(tok, sc.word)
+}
+
+// keyGroup is the keys of one (token, field) pair: every record among
+// them matches the query word with the same weight.
+type keyGroup struct {
+	prefix []byte // tagSearch | token | 0x00 | field
+	weight float32
+}
+
+// pageHit is a record on the first page and its score.
+type pageHit struct {
+	rtype byte
+	id    uint64
+	score float32
+}
+
+func comparePageHits(a, b pageHit) int {
+	if a.rtype != b.rtype {
+		return int(a.rtype) - int(b.rtype)
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// wordScans lists the scans of a query word: itself, then its typo
+// candidates in word order, as run does.
+func (sr *searcher) wordScans(t string) ([]wordScan, error) {
+	p := append([]byte{tagSearch}, t...)
+	if utf8.RuneCountInString(t) < minPrefixLen {
+		p = append(p, 0)
+	}
+	out := []wordScan{{p, t, 0}}
+	cands, err := sr.typoCandidates(t)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cands {
+		out = append(out, wordScan{append([]byte{tagSearch}, c.word...), c.word, c.dist})
+	}
+	return out, nil
+}
+
+// firstPage fills page with the first n hits of a one-word search and
+// whether more follow, without the total, ranked as run and top rank them.
+//
+// A record's score is its best match's weight, which depends only on the
+// (token, field) pair of the key. So the pairs are read from the best
+// weight down, each pair's keys of the wanted kinds in (record type, ID)
+// order, which is the ranking's order among equal scores: a pair
+// contributes at most the n+1 records the page still needs that no better
+// pair had, and the search stops once it has n+1. Records are counted
+// once, at their best weight. The page's matches are found again in its
+// records' text (pageMatches), which is what their live keys index.
+//
+// Words with more than maxPageGroups pairs fall back to the full scan.
+func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n int) error {
+	scans, err := sr.wordScans(sr.terms[0])
+	if err != nil {
+		return err
+	}
+	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
+	sr.it = it
+	groups, ok, err := sr.keyGroups(scans)
+	if err != nil || !ok {
+		it.Close()
+		if err != nil {
+			return err
+		}
+		return sr.fullPage(page, qhash, n)
+	}
+	defer it.Close()
+	slices.SortStableFunc(groups, func(a, b keyGroup) int { return cmp.Compare(b.weight, a.weight) })
+	need := n + 1
+	var hits, tier []pageHit
+	seen := sr.index // records of the tiers already read
+	for i := 0; i < len(groups) && len(hits) < need; {
+		j := i + 1
+		for j < len(groups) && groups[j].weight == groups[i].weight {
+			j++
+		}
+		tier = tier[:0]
+		for _, g := range groups[i:j] {
+			if tier, err = sr.collect(tier, g, need-len(hits), seen); err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(tier, comparePageHits)
+		tier = slices.CompactFunc(tier, func(a, b pageHit) bool { return a.id == b.id })
+		for _, h := range tier[:min(len(tier), need-len(hits))] {
+			h.score = groups[i].weight
+			hits = append(hits, h)
+			seen[h.id] = 0
+		}
+		i = j
+	}
+	page.HasNext = len(hits) > n
+	for _, h := range hits[:min(n, len(hits))] {
+		hit, err := sr.pageHit(h, scans)
+		if err != nil {
+			return err
+		}
+		page.Items = append(page.Items, hit)
+		page.Cursors = append(page.Cursors, searchCursor(qhash, ranked{float64(h.score), &hitAcc{id: h.id, rtype: h.rtype}}))
+	}
+	return nil
+}
+
+// fullPage is firstPage by the full scan, for words with many pairs.
+func (sr *searcher) fullPage(page *graph.Page[graph.SearchHit], qhash uint32, n int) error {
+	if err := sr.run(); err != nil {
+		return err
+	}
+	top, after := sr.top(nil, n)
+	page.HasNext = after > len(top)
+	for _, h := range top {
+		hit, err := sr.hit(h)
+		if err != nil {
+			return err
+		}
+		page.Items = append(page.Items, hit)
+		page.Cursors = append(page.Cursors, searchCursor(qhash, h))
+	}
+	return nil
+}
+
+// keyGroups lists the (token, field) pairs under the scans, with their
+// weights, seeking from each pair to the next; ok is false if there are
+// more than maxPageGroups.
+func (sr *searcher) keyGroups(scans []wordScan) (_ []keyGroup, ok bool, _ error) {
+	var out []keyGroup
+	it := sr.it
+	for _, sc := range scans {
+		it.Seek(sc.prefix)
+		for it.ValidForPrefix(sc.prefix) {
+			if len(out) == maxPageGroups {
+				return nil, false, nil
+			}
+			if err := sr.r.tick(); err != nil {
+				return nil, false, err
+			}
+			k := it.Item().Key()
+			tok, _, _, _, field, err := parseSearchKey(k)
+			if err != nil {
+				return nil, false, err
+			}
+			kind, base := tokenMatch(sc.word, sc.dist, len(tok))
+			w, _, err := fieldMatch(kind, base, field)
+			if err != nil {
+				return nil, false, fmt.Errorf("search key %x: %w", k, err)
+			}
+			p := slices.Clone(k[:len(k)-searchSuffix+2])
+			out = append(out, keyGroup{prefix: p, weight: w})
+			next := append(slices.Clip(p), 0)[:len(p)]
+			next[len(next)-1]++ // fields are below 0xff
+			it.Seek(next)
+		}
+	}
+	return out, true, nil
+}
+
+// collect appends to dst up to limit live records of pair g of the
+// wanted kinds that are not in seen: for each (record type, kind) the
+// filter allows, the first in ID order.
+func (sr *searcher) collect(dst []pageHit, g keyGroup, limit int, seen map[uint64]int32) ([]pageHit, error) {
+	it := sr.it
+	base := len(g.prefix)
+	sub := make([]byte, base+2) // g.prefix | rtype | kind
+	copy(sub, g.prefix)
+	it.Seek(g.prefix)
+	for it.ValidForPrefix(g.prefix) {
+		k := it.Item().Key()
+		if len(k) != base+10 {
+			return dst, fmt.Errorf("not a search key: %x", k)
+		}
+		rtype, kind := k[base], k[base+1]
+		got := limit // as if full: seek to the next allowed (type, kind)
+		if sr.filter.allows(rtype, kind) {
+			got = 0
+			sub[base], sub[base+1] = rtype, kind
+			for ; it.ValidForPrefix(sub); it.Next() {
+				if sr.steps++; sr.steps%tickEvery == 0 {
+					if err := sr.r.tick(); err != nil {
+						return dst, err
+					}
+				}
+				item := it.Item()
+				id := binary.BigEndian.Uint64(item.Key()[base+2:])
+				if _, ok := seen[id]; ok {
+					continue
+				}
+				alive := false
+				if err := item.Value(func(b []byte) error { alive = sr.r.sn.alive(b); return nil }); err != nil {
+					return dst, err
+				}
+				if !alive {
+					continue
+				}
+				dst = append(dst, pageHit{rtype: rtype, id: id})
+				if got++; got == limit {
+					break
+				}
+			}
+		}
+		if got < limit {
+			continue // the iterator is past (rtype, kind)
+		}
+		nr, nk, ok := sr.filter.next(rtype, kind)
+		if !ok {
+			break
+		}
+		sub[base], sub[base+1] = nr, nk
+		it.Seek(sub)
+	}
+	return dst, nil
+}
+
+// next returns the first (record type, kind) after (rtype, kind) that the
+// filter allows, among the record types of search keys.
+func (f kindFilter) next(rtype, kind byte) (byte, byte, bool) {
+	for rt, k := int(rtype), int(kind)+1; rt <= int(rClaim); rt, k = rt+1, 0 {
+		for ; k < 256; k++ {
+			if f.allows(byte(rt), byte(k)) {
+				return byte(rt), byte(k), true
+			}
+			if !f.all && rt != int(rSource) && k >= 32 {
+				break // kinds from 32 on are never allowed
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// pageHit decodes a first-page record into a SearchHit.
+func (sr *searcher) pageHit(h pageHit, scans []wordScan) (graph.SearchHit, error) {
+	hit := graph.SearchHit{Score: float64(h.score)}
+	var fields []textField
+	var err error
+	switch h.rtype {
+	case rEntity:
+		if hit.Entity, err = sr.r.entityByID(h.id); hit.Entity != nil {
+			fields = entityText(hit.Entity)
+		}
+	case rClaim:
+		if hit.Claim, err = sr.r.claimByID(h.id); hit.Claim != nil {
+			fields = []textField{{fieldClaimText, hit.Claim.Text}}
+		}
+	case rSource:
+		if hit.Source, err = sr.r.sourceByID(h.id); hit.Source != nil {
+			fields = []textField{{fieldSourceTitle, hit.Source.Title}}
+		}
+	}
+	if err != nil {
+		return hit, err
+	}
+	if fields == nil {
+		return hit, fmt.Errorf("search index names record %d of type %d, which has no version at the snapshot", h.id, h.rtype)
+	}
+	hit.Matches, err = pageMatches(sr.terms[0], scans, fields)
+	return hit, err
+}
+
+// pageMatches finds a record's matches of query word term in its text
+// fields, as run finds them in the record's keys: per field the best
+// weight, and among equal weights the first in scan and then token order.
+func pageMatches(term string, scans []wordScan, fields []textField) ([]graph.SearchMatch, error) {
+	type best struct {
+		w    float32
+		scan int
+		tok  string
+		kind uint8
+	}
+	var bests [len(fieldWeight)]best // w 0: none
+	for _, f := range fields {
+		toks := graph.Tokens(f.text)
+		fb := f.field
+		if len(toks) == 1 {
+			fb |= fieldWhole
+		}
+		for _, tok := range toks {
+			if len(tok) > maxTokenLen {
+				continue
+			}
+			for si, sc := range scans {
+				if !sc.matches(tok) {
+					continue
+				}
+				kind, base := tokenMatch(sc.word, sc.dist, len(tok))
+				w, fc, err := fieldMatch(kind, base, fb)
+				if err != nil {
+					return nil, err
+				}
+				b := &bests[fc]
+				if w > b.w || w == b.w && (si < b.scan || si == b.scan && tok < b.tok) {
+					*b = best{w, si, tok, kind}
+				}
+			}
+		}
+	}
+	var out []graph.SearchMatch
+	for fc, b := range bests {
+		if b.w > 0 {
+			out = append(out, graph.SearchMatch{Field: searchFields[fc], Term: term, Matched: b.tok, Kind: matchKinds[b.kind]})
+		}
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -17,7 +18,8 @@ var goldenSearchKeys = []struct {
 	key  []byte
 	hex  string
 }{
-	{"search", searchKey("tsmc", rEntity, 2, 7, fieldName|fieldWhole), "5074736d630001020000000000000007" + "81"},
+	{"search", searchKey("tsmc", rEntity, 2, 7, fieldName|fieldWhole), "5274736d6300" + "81" + "0102" + "0000000000000007"},
+	{"search format 1", []byte{tagSearchV1, 't', 's', 'm', 'c', 0, rEntity, 2, 0, 0, 0, 0, 0, 0, 0, 7, fieldName | fieldWhole}, "5074736d630001020000000000000007" + "81"},
 	{"typo", typoKey("nvida", "nvidia"), "516e76696461006e7669646961"},
 }
 
@@ -51,6 +53,129 @@ func TestSearchKeyRoundTrip(t *testing.T) {
 	if !slices.IsSortedFunc(keys, bytes.Compare) {
 		t.Errorf("search keys not in word order")
 	}
+	// Within a word, keys sort by field, then record type, kind and ID:
+	// one field's records are contiguous and in ranking order.
+	keys = [][]byte{
+		searchKey("trn", rEntity, 4, 9, fieldName), searchKey("trn", rEntity, 4, 10, fieldName),
+		searchKey("trn", rEntity, 5, 1, fieldName), searchKey("trn", rClaim, 1, 2, fieldName),
+		searchKey("trn", rEntity, 4, 1, fieldAlias), searchKey("trn", rEntity, 4, 1, fieldName|fieldWhole),
+		searchKey("trn1", rEntity, 1, 1, fieldName),
+	}
+	if !slices.IsSortedFunc(keys, bytes.Compare) {
+		t.Errorf("search keys of a word not in (field, record type, kind, ID) order")
+	}
+}
+
+func TestSearchKeyFromV1(t *testing.T) {
+	for _, k := range []struct {
+		tok         string
+		rtype, kind byte
+		id          uint64
+		field       byte
+	}{{"tsmc", rEntity, 2, 7, fieldName | fieldWhole}, {"trainium", rClaim, 8, 1 << 40, fieldClaimText}, {"x", rSource, 0, 1, fieldSourceTitle}} {
+		old := append([]byte{tagSearchV1}, k.tok...)
+		old = append(old, 0, k.rtype, k.kind)
+		old = append(u64(old, k.id), k.field)
+		got, err := searchKeyFromV1(old)
+		if want := searchKey(k.tok, k.rtype, k.kind, k.id, k.field); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("searchKeyFromV1(%x) = %x, %v, want %x", old, got, err, want)
+		}
+	}
+	for _, bad := range [][]byte{nil, searchKey("tsmc", rEntity, 2, 7, fieldName), {tagSearchV1, 'a', 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}} {
+		if _, err := searchKeyFromV1(bad); err == nil {
+			t.Errorf("searchKeyFromV1(%x) succeeded, want error", bad)
+		}
+	}
+}
+
+// TestMigrateV1 turns a store's search keys back into format 1, reopens
+// it, and checks that the migration restored every key and the format.
+func TestMigrateV1(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := []graph.Record{}
+	for i := range migrateChunk + 10 { // more than one chunk
+		recs = append(recs, graph.Record{Type: graph.EntityRecord, Entity: &graph.Entity{
+			Key: "chip-" + string(rune('a'+i%26)) + u64s(i), Kind: graph.Chip, Name: "Tensor Core " + u64s(i)}})
+	}
+	if _, err := s.Import(ctx, "test", recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := searchKeys(t, s, tagSearch)
+	err = s.db.Update(func(txn *badger.Txn) error {
+		for _, k := range want {
+			n := len(k)
+			old := append([]byte{tagSearchV1}, k[1:n-searchSuffix+1]...)
+			old = append(old, k[n-10], k[n-9])
+			old = append(append(old, k[n-8:]...), k[n-11])
+			if err := txn.Set(old, iv(t, txn, k)); err != nil {
+				return err
+			}
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		return txn.Set(metaKey("format"), []byte(formatV1))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(searchKeys(t, s, tagSearch)) != 0 || len(searchKeys(t, s, tagSearchV1)) != len(want) {
+		t.Fatal("the store was not turned into format 1")
+	}
+	s.Close()
+	if s, err = Open(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := searchKeys(t, s, tagSearch); !slices.EqualFunc(got, want, bytes.Equal) {
+		t.Errorf("after the migration %d search keys, want %d", len(got), len(want))
+	}
+	if n := len(searchKeys(t, s, tagSearchV1)); n != 0 {
+		t.Errorf("%d format-1 keys left", n)
+	}
+	p, err := s.Search(ctx, graph.View{}, graph.SearchQuery{Text: "tensor", Kinds: []graph.Kind{graph.Chip}, First: 5})
+	if err != nil || p.Total != len(recs) || len(p.Items) != 5 {
+		t.Errorf("search after the migration: total %d, %d hits, %v; want %d, 5", p.Total, len(p.Items), err, len(recs))
+	}
+	_ = s.db.View(func(txn *badger.Txn) error {
+		if v, err := getValue(txn, metaKey("format")); err != nil || string(v) != FormatVersion {
+			t.Errorf("format after the migration = %q, %v; want %q", v, err, FormatVersion)
+		}
+		return nil
+	})
+}
+
+func u64s(i int) string { return strconv.Itoa(i) }
+
+func searchKeys(t *testing.T, s *Store, tag byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tag}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, it.Item().KeyCopy(nil))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func iv(t *testing.T, txn *badger.Txn, k []byte) []byte {
+	t.Helper()
+	v, err := getValue(txn, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 var typoAllowanceTests = []struct {

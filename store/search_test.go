@@ -343,6 +343,12 @@ func BenchmarkSearch(b *testing.B) {
 		{"typo", graph.SearchQuery{Text: "Tensro", Kinds: []graph.Kind{graph.Chip}, First: 20}},
 		{"twoWords", graph.SearchQuery{Text: "tensor stream", Kinds: []graph.Kind{graph.Chip}, First: 20}},
 		{"model", graph.SearchQuery{Text: "x1234", First: 20}},
+		// The first page without the total, as the GraphQL search asks
+		// when totalCount is not selected.
+		{"word/noTotal", graph.SearchQuery{Text: "Tensor", Kinds: []graph.Kind{graph.Chip}, First: 20, SkipTotal: true}},
+		{"word/allKinds/noTotal", graph.SearchQuery{Text: "Tensor", First: 20, SkipTotal: true}},
+		{"prefix/noTotal", graph.SearchQuery{Text: "tens", Kinds: []graph.Kind{graph.Chip}, First: 20, SkipTotal: true}},
+		{"typo/noTotal", graph.SearchQuery{Text: "Tensro", Kinds: []graph.Kind{graph.Chip}, First: 20, SkipTotal: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p := search(b, s, graph.View{}, bc.q)
@@ -355,7 +361,9 @@ func BenchmarkSearch(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(p.Total), "hits")
+			if !bc.q.SkipTotal {
+				b.ReportMetric(float64(p.Total), "hits")
+			}
 		})
 	}
 }

@@ -18,7 +18,7 @@ import (
 // FormatVersion is written under the meta key "format" when a store is
 // created and checked at every open. Change it with any key or value
 // layout change, together with a migration.
-const FormatVersion = "chipgraph-store/1"
+const FormatVersion = "chipgraph-store/2"
 
 // Options configure Open.
 type Options struct {
@@ -148,6 +148,10 @@ func Open(dir string, opts *Options) (*Store, error) {
 	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
 		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
 		raw: newByteCache(rawCacheBytes(opts))}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
