@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -957,16 +958,74 @@ type link struct {
 	out  bool // node is the statement's subject
 }
 
-// bfsSide is one side of a bidirectional search.
+// bfsSide is one side of a bidirectional search. Its entities and links
+// live in flat slices indexed by one map, so that a search allocates
+// little per entity, and sides are pooled.
 type bfsSide struct {
-	dist     map[uint64]int
-	links    map[uint64][]link
+	index    map[uint64]int32 // entity ID → nodes index
+	nodes    []bfsNode
+	links    []bfsLink
 	frontier []uint64
+	next     []uint64
 	depth    int
 }
 
+// bfsNode is an entity a side reached: its distance from the side's start
+// and its links towards it, in the order found (a list in bfsSide.links).
+type bfsNode struct {
+	dist       int32
+	head, tail int32 // -1: none (the start)
+}
+
+type bfsLink struct {
+	link
+	next int32
+}
+
+var bfsSides = sync.Pool{New: func() any { return &bfsSide{index: map[uint64]int32{}} }}
+
 func newSide(start uint64) *bfsSide {
-	return &bfsSide{dist: map[uint64]int{start: 0}, links: map[uint64][]link{}, frontier: []uint64{start}}
+	side := bfsSides.Get().(*bfsSide)
+	side.add(start, 0)
+	side.frontier = append(side.frontier, start)
+	return side
+}
+
+// release returns the side to the pool unless it grew very large.
+func (side *bfsSide) release() {
+	if len(side.nodes) > 1<<16 {
+		return
+	}
+	clear(side.index)
+	*side = bfsSide{index: side.index, nodes: side.nodes[:0], links: side.links[:0], frontier: side.frontier[:0], next: side.next[:0]}
+	bfsSides.Put(side)
+}
+
+// dist returns the distance of an entity the side reached.
+func (side *bfsSide) dist(id uint64) (int, bool) {
+	i, ok := side.index[id]
+	if !ok {
+		return 0, false
+	}
+	return int(side.nodes[i].dist), true
+}
+
+func (side *bfsSide) add(id uint64, dist int) {
+	side.index[id] = int32(len(side.nodes))
+	side.nodes = append(side.nodes, bfsNode{dist: int32(dist), head: -1, tail: -1})
+}
+
+// addLink appends a link of entity id, which the side has reached.
+func (side *bfsSide) addLink(id uint64, l link) {
+	n := &side.nodes[side.index[id]]
+	li := int32(len(side.links))
+	side.links = append(side.links, bfsLink{link: l, next: -1})
+	if n.tail < 0 {
+		n.head = li
+	} else {
+		side.links[n.tail].next = li
+	}
+	n.tail = li
 }
 
 // Paths returns the shortest paths between q.From and q.To of at most
@@ -1011,6 +1070,8 @@ func (s *Store) Paths(ctx context.Context, v graph.View, q graph.PathQuery) ([]g
 			return nil
 		}
 		fw, bw := newSide(ids[0]), newSide(ids[1])
+		defer fw.release()
+		defer bw.release()
 		visits := 2
 		var buf []adj
 		var meet []uint64
@@ -1020,7 +1081,7 @@ func (s *Store) Paths(ctx context.Context, v graph.View, q graph.PathQuery) ([]g
 				side, other = bw, fw
 			}
 			side.depth++
-			var next []uint64
+			next := side.next[:0]
 			for _, n := range side.frontier {
 				if buf, err = x.neighbors(buf[:0], n, preds, graph.Both); err != nil {
 					return err
@@ -1029,24 +1090,24 @@ func (s *Store) Paths(ctx context.Context, v graph.View, q graph.PathQuery) ([]g
 					if a.other == n {
 						continue
 					}
-					d, known := side.dist[a.other]
+					d, known := side.dist(a.other)
 					switch {
 					case !known:
 						if visits++; visits > graph.MaxPathVisits {
 							return tooComplex("maxHops", "path search visited more than %d entities; name predicates or lower maxHops", graph.MaxPathVisits)
 						}
-						side.dist[a.other] = side.depth
+						side.add(a.other, side.depth)
 						next = append(next, a.other)
-						if _, ok := other.dist[a.other]; ok {
+						if _, ok := other.index[a.other]; ok {
 							meet = append(meet, a.other)
 						}
 					case d != side.depth:
 						continue
 					}
-					side.links[a.other] = append(side.links[a.other], link{node: n, stmt: a.stmt, out: a.out})
+					side.addLink(a.other, link{node: n, stmt: a.stmt, out: a.out})
 				}
 			}
-			side.frontier = next
+			side.frontier, side.next = next, side.frontier
 			if len(meet) > 0 {
 				break
 			}
@@ -1098,12 +1159,13 @@ func walk(side *bfsSide, m uint64, max int) [][]link {
 	if max <= 0 {
 		return nil
 	}
-	ls := side.links[m]
-	if len(ls) == 0 {
+	li := side.nodes[side.index[m]].head
+	if li < 0 {
 		return [][]link{nil} // m is the start
 	}
 	var out [][]link
-	for _, l := range ls {
+	for ; li >= 0; li = side.links[li].next {
+		l := side.links[li].link
 		for _, rest := range walk(side, l.node, max-len(out)) {
 			out = append(out, append([]link{l}, rest...))
 			if len(out) >= max {

@@ -44,12 +44,13 @@ func migrate(db *badger.DB) error {
 // short by a crash resumes where it stopped when the store is next opened
 // (the format changes only once every key is moved).
 func migrateSearchKeys(db *badger.DB) error {
+	from := []byte{tagSearchV1} // each chunk seeks past the last, not over its deletions
 	for {
 		moved := 0
 		err := db.Update(func(txn *badger.Txn) error {
 			var olds, news, vals [][]byte
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearchV1}, PrefetchValues: false})
-			for it.Rewind(); it.Valid() && len(olds) < migrateChunk; it.Next() {
+			for it.Seek(from); it.Valid() && len(olds) < migrateChunk; it.Next() {
 				k := it.Item().KeyCopy(nil)
 				nk, err := searchKeyFromV1(k)
 				if err != nil {
@@ -64,7 +65,9 @@ func migrateSearchKeys(db *badger.DB) error {
 				olds, news, vals = append(olds, k), append(news, nk), append(vals, v)
 			}
 			it.Close()
-			moved = len(olds)
+			if moved = len(olds); moved > 0 {
+				from = append(olds[moved-1], 0)
+			}
 			for i := range olds {
 				if err := txn.Set(news[i], vals[i]); err != nil {
 					return err

@@ -257,9 +257,13 @@ func editDistance(a, b []rune, max int) int {
 	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var buf [3][maxTypoRunes + 8]int // rows of short words stay on the stack
+	var prev2, prev, cur []int
+	if n := len(b) + 1; n <= len(buf[0]) {
+		prev2, prev, cur = buf[0][:n], buf[1][:n], buf[2][:n]
+	} else {
+		prev2, prev, cur = make([]int, n), make([]int, n), make([]int, n)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
@@ -906,14 +910,19 @@ func comparePageHits(a, b pageHit) int {
 	return cmp.Compare(a.id, b.id)
 }
 
-// wordScans lists the scans of a query word: itself, then its typo
-// candidates in word order, as run does.
-func (sr *searcher) wordScans(t string) ([]wordScan, error) {
+// wordScanOf is the scan of query word t's exact and prefix matches.
+func wordScanOf(t string) wordScan {
 	p := append([]byte{tagSearch}, t...)
 	if utf8.RuneCountInString(t) < minPrefixLen {
 		p = append(p, 0)
 	}
-	out := []wordScan{{p, t, 0}}
+	return wordScan{p, t, 0}
+}
+
+// wordScans lists the scans of a query word: itself, then its typo
+// candidates in word order, as run does.
+func (sr *searcher) wordScans(t string) ([]wordScan, error) {
+	out := []wordScan{wordScanOf(t)}
 	cands, err := sr.typoCandidates(t)
 	if err != nil {
 		return nil, err
@@ -936,57 +945,180 @@ func (sr *searcher) wordScans(t string) ([]wordScan, error) {
 // once, at their best weight. The page's matches are found again in its
 // records' text (pageMatches), which is what their live keys index.
 //
+// Fuzzy matches weigh at most fuzzyBound, so the typo dictionary is read
+// only if the pairs of the word itself that weigh more do not fill the
+// page, or a page record has a word a typo could match (mayBeFuzzy).
 // Words with more than maxPageGroups pairs fall back to the full scan.
 func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n int) error {
-	scans, err := sr.wordScans(sr.terms[0])
+	t := sr.terms[0]
+	scans := []wordScan{wordScanOf(t)}
+	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
+	sr.it = it
+	closed := false
+	defer func() {
+		if !closed {
+			it.Close()
+		}
+	}()
+	fallback := func() error {
+		it.Close()
+		closed = true
+		clear(sr.index)
+		return sr.fullPage(page, qhash, n)
+	}
+	groups, ok, err := sr.keyGroups(scans, 0)
 	if err != nil {
 		return err
 	}
-	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
-	sr.it = it
-	groups, ok, err := sr.keyGroups(scans)
-	if err != nil || !ok {
-		it.Close()
+	if !ok {
+		return fallback()
+	}
+	pg := pager{sr: sr, need: n + 1}
+	sortGroups(groups)
+	typos := typoAllowance(t) > 0
+	i := len(groups)
+	if typos {
+		i = 0
+		for i < len(groups) && groups[i].weight > fuzzyBound {
+			i++
+		}
+	}
+	if err := pg.read(groups[:i]); err != nil {
+		return err
+	}
+	fuzzyRead := false
+	if len(pg.hits) < pg.need && typos {
+		if scans, err = sr.wordScans(t); err != nil {
+			return err
+		}
+		more, ok, err := sr.keyGroups(scans[1:], len(groups))
 		if err != nil {
 			return err
 		}
-		return sr.fullPage(page, qhash, n)
+		if !ok {
+			return fallback()
+		}
+		rest := append(groups[i:], more...)
+		sortGroups(rest)
+		if err := pg.read(rest); err != nil {
+			return err
+		}
+		fuzzyRead = true
 	}
-	defer it.Close()
-	slices.SortStableFunc(groups, func(a, b keyGroup) int { return cmp.Compare(b.weight, a.weight) })
-	need := n + 1
-	var hits, tier []pageHit
-	seen := sr.index // records of the tiers already read
-	for i := 0; i < len(groups) && len(hits) < need; {
+	page.HasNext = len(pg.hits) > n
+	hits := make([]graph.SearchHit, 0, min(n, len(pg.hits)))
+	texts := make([][]textField, 0, cap(hits))
+	for _, h := range pg.hits[:cap(hits)] {
+		hit, fields, err := sr.pageHit(h)
+		if err != nil {
+			return err
+		}
+		hits, texts = append(hits, hit), append(texts, fields)
+	}
+	if typos && !fuzzyRead {
+		switch fuzzy, err := sr.mayBeFuzzy(t, texts); {
+		case err != nil:
+			return err
+		case fuzzy:
+			if scans, err = sr.wordScans(t); err != nil {
+				return err
+			}
+		}
+	}
+	for i, h := range pg.hits[:len(hits)] {
+		if hits[i].Matches, err = pageMatches(t, scans, texts[i]); err != nil {
+			return err
+		}
+		page.Items = append(page.Items, hits[i])
+		page.Cursors = append(page.Cursors, searchCursor(qhash, ranked{float64(h.score), &hitAcc{id: h.id, rtype: h.rtype}}))
+	}
+	return nil
+}
+
+// fuzzyBound is above the weight of every fuzzy match: at most 0.5 for
+// the match times 1 for the field.
+const fuzzyBound = 0.51
+
+func sortGroups(gs []keyGroup) {
+	slices.SortStableFunc(gs, func(a, b keyGroup) int { return cmp.Compare(b.weight, a.weight) })
+}
+
+// pager gathers a first page from key groups.
+type pager struct {
+	sr   *searcher
+	need int
+	hits []pageHit // best first
+	tier []pageHit
+}
+
+// read takes records from groups, sorted by weight, best first, until it
+// has need. Each run of equal weights is a tier: its records rank by
+// (record type, ID) after those of better tiers (sr.index holds these).
+func (pg *pager) read(groups []keyGroup) error {
+	seen := pg.sr.index
+	for i := 0; i < len(groups) && len(pg.hits) < pg.need; {
 		j := i + 1
 		for j < len(groups) && groups[j].weight == groups[i].weight {
 			j++
 		}
-		tier = tier[:0]
+		pg.tier = pg.tier[:0]
+		var err error
 		for _, g := range groups[i:j] {
-			if tier, err = sr.collect(tier, g, need-len(hits), seen); err != nil {
+			if pg.tier, err = pg.sr.collect(pg.tier, g, pg.need-len(pg.hits), seen); err != nil {
 				return err
 			}
 		}
-		slices.SortFunc(tier, comparePageHits)
-		tier = slices.CompactFunc(tier, func(a, b pageHit) bool { return a.id == b.id })
-		for _, h := range tier[:min(len(tier), need-len(hits))] {
+		slices.SortFunc(pg.tier, comparePageHits)
+		tier := slices.CompactFunc(pg.tier, func(a, b pageHit) bool { return a.id == b.id })
+		for _, h := range tier[:min(len(tier), pg.need-len(pg.hits))] {
 			h.score = groups[i].weight
-			hits = append(hits, h)
+			pg.hits = append(pg.hits, h)
 			seen[h.id] = 0
 		}
 		i = j
 	}
-	page.HasNext = len(hits) > n
-	for _, h := range hits[:min(n, len(hits))] {
-		hit, err := sr.pageHit(h, scans)
-		if err != nil {
-			return err
-		}
-		page.Items = append(page.Items, hit)
-		page.Cursors = append(page.Cursors, searchCursor(qhash, ranked{float64(h.score), &hitAcc{id: h.id, rtype: h.rtype}}))
-	}
 	return nil
+}
+
+// mayBeFuzzy reports whether a word of the texts could be a fuzzy match
+// of t: whether it begins with a dictionary word within the typo
+// allowance of t and of itself that does not begin with t. The typo
+// candidates are these words, so without one they cannot match.
+func (sr *searcher) mayBeFuzzy(t string, texts [][]textField) (bool, error) {
+	d := typoAllowance(t)
+	tr := []rune(t)
+	checked := map[string]bool{}
+	for _, fields := range texts {
+		for _, f := range fields {
+			for _, tok := range graph.Tokens(f.text) {
+				rs := []rune(tok)
+				for l := max(1, len(tr)-d); l <= min(len(rs), len(tr)+d); l++ {
+					cr := rs[:l]
+					if l >= len(tr) && slices.Equal(cr[:len(tr)], tr) || editDistance(tr, cr, d) > d {
+						continue // begins with t, or too far from it
+					}
+					c := string(cr)
+					if checked[c] {
+						continue
+					}
+					checked[c] = true
+					limit := min(d, typoAllowance(c))
+					if editDistance(tr, cr, limit) > limit {
+						continue
+					}
+					// A word with a typo allowance is in the dictionary
+					// once its own entry is.
+					switch _, err := sr.r.txn.Get(typoKey(c, c)); {
+					case err == nil:
+						return true, nil
+					case !errors.Is(err, badger.ErrKeyNotFound):
+						return false, err
+					}
+				}
+			}
+		}
+	}
+	return false, nil
 }
 
 // fullPage is firstPage by the full scan, for words with many pairs.
@@ -1009,14 +1141,14 @@ func (sr *searcher) fullPage(page *graph.Page[graph.SearchHit], qhash uint32, n 
 
 // keyGroups lists the (token, field) pairs under the scans, with their
 // weights, seeking from each pair to the next; ok is false if there are
-// more than maxPageGroups.
-func (sr *searcher) keyGroups(scans []wordScan) (_ []keyGroup, ok bool, _ error) {
+// more than maxPageGroups with the had already listed.
+func (sr *searcher) keyGroups(scans []wordScan, had int) (_ []keyGroup, ok bool, _ error) {
 	var out []keyGroup
 	it := sr.it
 	for _, sc := range scans {
 		it.Seek(sc.prefix)
 		for it.ValidForPrefix(sc.prefix) {
-			if len(out) == maxPageGroups {
+			if had+len(out) == maxPageGroups {
 				return nil, false, nil
 			}
 			if err := sr.r.tick(); err != nil {
@@ -1050,7 +1182,12 @@ func (sr *searcher) collect(dst []pageHit, g keyGroup, limit int, seen map[uint6
 	base := len(g.prefix)
 	sub := make([]byte, base+2) // g.prefix | rtype | kind
 	copy(sub, g.prefix)
-	it.Seek(g.prefix)
+	rt, kd, ok := sr.filter.first()
+	if !ok {
+		return dst, nil
+	}
+	sub[base], sub[base+1] = rt, kd
+	it.Seek(sub)
 	for it.ValidForPrefix(g.prefix) {
 		k := it.Item().Key()
 		if len(k) != base+10 {
@@ -1099,23 +1236,48 @@ func (sr *searcher) collect(dst []pageHit, g keyGroup, limit int, seen map[uint6
 }
 
 // next returns the first (record type, kind) after (rtype, kind) that the
-// filter allows, among the record types of search keys.
+// filter allows and search keys have: an entity's kind, a claim's kind
+// (graph.ClaimKind), 0 for a source.
 func (f kindFilter) next(rtype, kind byte) (byte, byte, bool) {
 	for rt, k := int(rtype), int(kind)+1; rt <= int(rClaim); rt, k = rt+1, 0 {
 		for ; k < 256; k++ {
-			if f.allows(byte(rt), byte(k)) {
+			if f.allows(byte(rt), byte(k)) && (f.all || searchKeyKind(byte(rt), byte(k))) {
 				return byte(rt), byte(k), true
 			}
-			if !f.all && rt != int(rSource) && k >= 32 {
-				break // kinds from 32 on are never allowed
+			if !f.all && (rt == int(rStatement) || rt == int(rSource) || k >= 32) {
+				break // no other kinds of this type to allow
 			}
 		}
 	}
 	return 0, 0, false
 }
 
-// pageHit decodes a first-page record into a SearchHit.
-func (sr *searcher) pageHit(h pageHit, scans []wordScan) (graph.SearchHit, error) {
+// first returns the first (record type, kind) the filter allows and
+// search keys have.
+func (f kindFilter) first() (byte, byte, bool) {
+	if f.allows(rEntity, 0) && (f.all || searchKeyKind(rEntity, 0)) {
+		return rEntity, 0, true
+	}
+	return f.next(rEntity, 0)
+}
+
+// searchKeyKind reports whether search keys of record type rtype can have
+// kind code kind.
+func searchKeyKind(rtype, kind byte) bool {
+	switch rtype {
+	case rEntity:
+		return kind != graph.KindCode(graph.ClaimKind)
+	case rClaim:
+		return kind == graph.KindCode(graph.ClaimKind)
+	case rSource:
+		return kind == 0
+	}
+	return false
+}
+
+// pageHit decodes a first-page record into a SearchHit without its
+// matches, and returns its text fields.
+func (sr *searcher) pageHit(h pageHit) (graph.SearchHit, []textField, error) {
 	hit := graph.SearchHit{Score: float64(h.score)}
 	var fields []textField
 	var err error
@@ -1134,13 +1296,12 @@ func (sr *searcher) pageHit(h pageHit, scans []wordScan) (graph.SearchHit, error
 		}
 	}
 	if err != nil {
-		return hit, err
+		return hit, nil, err
 	}
 	if fields == nil {
-		return hit, fmt.Errorf("search index names record %d of type %d, which has no version at the snapshot", h.id, h.rtype)
+		return hit, nil, fmt.Errorf("search index names record %d of type %d, which has no version at the snapshot", h.id, h.rtype)
 	}
-	hit.Matches, err = pageMatches(sr.terms[0], scans, fields)
-	return hit, err
+	return hit, fields, nil
 }
 
 // pageMatches finds a record's matches of query word term in its text
