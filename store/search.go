@@ -966,44 +966,70 @@ func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n
 		clear(sr.index)
 		return sr.fullPage(page, qhash, n)
 	}
-	groups, ok, err := sr.keyGroups(scans, 0)
+	// Stages: the word's own keys (above prefixBound only its exact
+	// matches weigh), the words it begins (above fuzzyBound no fuzzy
+	// match weighs), the typo candidates. Each stage reads the pairs that
+	// no later stage can outweigh, and the next runs only if the page is
+	// not full.
+	pg := pager{sr: sr, need: n + 1}
+	typos := typoAllowance(t) > 0
+	var pending []keyGroup
+	listed := 0
+	stage := func(scans []wordScan, skip string, bound float32) (bool, error) {
+		groups, ok, err := sr.keyGroups(scans, skip, listed)
+		if err != nil || !ok {
+			return false, err
+		}
+		listed += len(groups)
+		pending = append(pending, groups...)
+		sortGroups(pending)
+		i := 0
+		for i < len(pending) && pending[i].weight > bound {
+			i++
+		}
+		if err := pg.read(pending[:i]); err != nil {
+			return false, err
+		}
+		pending = pending[i:]
+		return true, nil
+	}
+	last := float32(-1)
+	if typos {
+		last = fuzzyBound
+	}
+	ok, skip := true, ""
+	var err error
+	if sc := scans[0]; sc.prefix[len(sc.prefix)-1] != 0 { // a prefix scan: its exact keys first
+		exact := wordScan{append(slices.Clip(sc.prefix), 0), t, 0}
+		ok, err = stage([]wordScan{exact}, "", prefixBound)
+		skip = t
+	}
+	if ok && err == nil && len(pg.hits) < pg.need {
+		ok, err = stage(scans, skip, last)
+	}
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return fallback()
 	}
-	pg := pager{sr: sr, need: n + 1}
-	sortGroups(groups)
-	typos := typoAllowance(t) > 0
-	i := len(groups)
-	if typos {
-		i = 0
-		for i < len(groups) && groups[i].weight > fuzzyBound {
-			i++
-		}
-	}
-	if err := pg.read(groups[:i]); err != nil {
-		return err
-	}
 	fuzzyRead := false
 	if len(pg.hits) < pg.need && typos {
 		if scans, err = sr.wordScans(t); err != nil {
 			return err
 		}
-		more, ok, err := sr.keyGroups(scans[1:], len(groups))
-		if err != nil {
+		switch ok, err = stage(scans[1:], "", -1); {
+		case err != nil:
 			return err
-		}
-		if !ok {
+		case !ok:
 			return fallback()
 		}
-		rest := append(groups[i:], more...)
-		sortGroups(rest)
-		if err := pg.read(rest); err != nil {
+		fuzzyRead = true
+	}
+	if len(pg.hits) < pg.need {
+		if err := pg.read(pending); err != nil {
 			return err
 		}
-		fuzzyRead = true
 	}
 	page.HasNext = len(pg.hits) > n
 	hits := make([]graph.SearchHit, 0, min(n, len(pg.hits)))
@@ -1035,9 +1061,13 @@ func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n
 	return nil
 }
 
-// fuzzyBound is above the weight of every fuzzy match: at most 0.5 for
-// the match times 1 for the field.
-const fuzzyBound = 0.51
+// Bounds of match weights: prefixBound is above every prefix match (at
+// most 0.85 for the match times 1 for the field), fuzzyBound above every
+// fuzzy match (0.5 × 1).
+const (
+	prefixBound = 0.86
+	fuzzyBound  = 0.51
+)
 
 func sortGroups(gs []keyGroup) {
 	slices.SortStableFunc(gs, func(a, b keyGroup) int { return cmp.Compare(b.weight, a.weight) })
@@ -1140,9 +1170,10 @@ func (sr *searcher) fullPage(page *graph.Page[graph.SearchHit], qhash uint32, n 
 }
 
 // keyGroups lists the (token, field) pairs under the scans, with their
-// weights, seeking from each pair to the next; ok is false if there are
-// more than maxPageGroups with the had already listed.
-func (sr *searcher) keyGroups(scans []wordScan, had int) (_ []keyGroup, ok bool, _ error) {
+// weights, seeking from each pair to the next, leaving out the pairs of
+// token skip; ok is false if there are more than maxPageGroups with the
+// had already listed.
+func (sr *searcher) keyGroups(scans []wordScan, skip string, had int) (_ []keyGroup, ok bool, _ error) {
 	var out []keyGroup
 	it := sr.it
 	for _, sc := range scans {
@@ -1158,6 +1189,10 @@ func (sr *searcher) keyGroups(scans []wordScan, had int) (_ []keyGroup, ok bool,
 			tok, _, _, _, field, err := parseSearchKey(k)
 			if err != nil {
 				return nil, false, err
+			}
+			if skip != "" && string(tok) == skip {
+				it.Seek(append(append([]byte{tagSearch}, skip...), 0, 0xff))
+				continue
 			}
 			kind, base := tokenMatch(sc.word, sc.dist, len(tok))
 			w, _, err := fieldMatch(kind, base, field)

@@ -16,7 +16,7 @@ import (
 // descriptions share a few words, so that searches have many hits of
 // equal score, whole-field matches, prefix and typo matches.
 func pageRecords(r *rand.Rand, n int, suffix string) []graph.Record {
-	words := []string{"Tensor", "Tensors", "Tensar", "Nova", "Novas", "Apex", "Core", "Cores", "Edge", "Stream", "Streem"}
+	words := []string{"Tensor", "Tensors", "Tensar", "Nova", "Novas", "Apex", "Core", "Cores", "Edge", "Stream", "Streem", "Quantum", "Quantums"}
 	var recs []graph.Record
 	for i := range n {
 		name := words[r.IntN(len(words))] + " " + words[r.IntN(len(words))] + suffix
@@ -57,7 +57,7 @@ func TestSearchFirstPage(t *testing.T) {
 	views := []graph.View{{}, {AsOf: loaded}}
 	kinds := [][]graph.Kind{nil, {graph.Chip}, {graph.ChipFamily, graph.Chip}, {graph.ClaimKind},
 		{graph.SourceResultKind}, {graph.Company, graph.SourceResultKind}, {graph.Person}}
-	queries := []string{"tensor", "Tensors", "tens", "te", "tensro", "tenser", "nova", "novs", "apex", "core", "cor",
+	queries := []string{"tensor", "quantum", "quantu", "qantum", "Tensors", "tens", "te", "tensro", "tenser", "nova", "novs", "apex", "core", "cor",
 		"edge", "stream", "streem", "strem", "zephyr", "zephir", "x12", "accelerator", "acelerator", "trainium", "trainum",
 		"trn", "nvidai", "capacity", "aws", "a", "nothingmatches"}
 	checked := 0
