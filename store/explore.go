@@ -255,20 +255,34 @@ type adj struct {
 
 // edges appends the live entity-valued statements of entity id from the
 // out (tagOut) or in (tagIn) index, of the predicates preds (all when nil).
+// The postings come from the prefix cache (reader.prefix), so a search
+// that visits an entity again, or another search through it, reads no
+// keys until a write is published.
 func (x *explorer) edges(dst []adj, tag byte, id uint64, preds []uint16) ([]adj, error) {
 	base := u64([]byte{tag}, id)
 	scan := func(prefix []byte) error {
-		return x.each(prefix, nil, func(k, v []byte) (bool, error) {
-			p, ok, err := x.live(v)
-			if err != nil || !ok || p.other == 0 { // other 0: a literal
-				return true, err
+		pe, err := x.prefix(prefix)
+		if err != nil {
+			return err
+		}
+		for i := range pe.len() {
+			if err := x.step(); err != nil {
+				return err
+			}
+			k := pe.key(i)
+			p, ok, err := x.live(pe.val(i))
+			if err != nil {
+				return err
+			}
+			if !ok || p.other == 0 { // other 0: a literal
+				continue
 			}
 			dst = append(dst, adj{
 				stmt: binary.BigEndian.Uint64(k[11:19]), other: p.other,
 				pred: binary.BigEndian.Uint16(k[9:11]), out: tag == tagOut,
 			})
-			return true, nil
-		})
+		}
+		return nil
 	}
 	if preds == nil {
 		return dst, scan(base)

@@ -1033,7 +1033,7 @@ func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n
 	}
 	page.HasNext = len(pg.hits) > n
 	hits := make([]graph.SearchHit, 0, min(n, len(pg.hits)))
-	texts := make([][]textField, 0, cap(hits))
+	texts := make([][]fieldTokens, 0, cap(hits))
 	for _, h := range pg.hits[:cap(hits)] {
 		hit, fields, err := sr.pageHit(h)
 		if err != nil {
@@ -1114,13 +1114,13 @@ func (pg *pager) read(groups []keyGroup) error {
 // of t: whether it begins with a dictionary word within the typo
 // allowance of t and of itself that does not begin with t. The typo
 // candidates are these words, so without one they cannot match.
-func (sr *searcher) mayBeFuzzy(t string, texts [][]textField) (bool, error) {
+func (sr *searcher) mayBeFuzzy(t string, texts [][]fieldTokens) (bool, error) {
 	d := typoAllowance(t)
 	tr := []rune(t)
 	checked := map[string]bool{}
 	for _, fields := range texts {
 		for _, f := range fields {
-			for _, tok := range graph.Tokens(f.text) {
+			for _, tok := range f.toks {
 				rs := []rune(tok)
 				for l := max(1, len(tr)-d); l <= min(len(rs), len(tr)+d); l++ {
 					cr := rs[:l]
@@ -1311,8 +1311,8 @@ func searchKeyKind(rtype, kind byte) bool {
 }
 
 // pageHit decodes a first-page record into a SearchHit without its
-// matches, and returns its text fields.
-func (sr *searcher) pageHit(h pageHit) (graph.SearchHit, []textField, error) {
+// matches, and returns its text fields' words.
+func (sr *searcher) pageHit(h pageHit) (graph.SearchHit, []fieldTokens, error) {
 	hit := graph.SearchHit{Score: float64(h.score)}
 	var fields []textField
 	var err error
@@ -1336,13 +1336,27 @@ func (sr *searcher) pageHit(h pageHit) (graph.SearchHit, []textField, error) {
 	if fields == nil {
 		return hit, nil, fmt.Errorf("search index names record %d of type %d, which has no version at the snapshot", h.id, h.rtype)
 	}
-	return hit, fields, nil
+	out := make([]fieldTokens, len(fields))
+	for i, f := range fields {
+		out[i] = fieldTokens{f.field, graph.Tokens(f.text)}
+		if len(out[i].toks) == 1 {
+			out[i].field |= fieldWhole
+		}
+	}
+	return hit, out, nil
+}
+
+// fieldTokens is a text field of a record as the index has it: its words,
+// and its field code with fieldWhole when it is one word.
+type fieldTokens struct {
+	field byte
+	toks  []string
 }
 
 // pageMatches finds a record's matches of query word term in its text
 // fields, as run finds them in the record's keys: per field the best
 // weight, and among equal weights the first in scan and then token order.
-func pageMatches(term string, scans []wordScan, fields []textField) ([]graph.SearchMatch, error) {
+func pageMatches(term string, scans []wordScan, fields []fieldTokens) ([]graph.SearchMatch, error) {
 	type best struct {
 		w    float32
 		scan int
@@ -1351,12 +1365,8 @@ func pageMatches(term string, scans []wordScan, fields []textField) ([]graph.Sea
 	}
 	var bests [len(fieldWeight)]best // w 0: none
 	for _, f := range fields {
-		toks := graph.Tokens(f.text)
 		fb := f.field
-		if len(toks) == 1 {
-			fb |= fieldWhole
-		}
-		for _, tok := range toks {
+		for _, tok := range f.toks {
 			if len(tok) > maxTokenLen {
 				continue
 			}
