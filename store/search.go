@@ -5,8 +5,8 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -311,11 +311,11 @@ func (w *writer) indexTypos(key []byte) error {
 		return nil
 	}
 	self := typoKey(ws, ws)
-	switch _, err := w.txn.Get(self); {
-	case err == nil:
-		return nil
-	case !errors.Is(err, badger.ErrKeyNotFound):
+	switch found, err := w.has(self); {
+	case err != nil:
 		return err
+	case found:
+		return nil
 	}
 	for _, del := range deletions(ws, d)[1:] {
 		if err := w.set(typoKey(del, ws), []byte{}); err != nil {

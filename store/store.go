@@ -79,6 +79,9 @@ type Store struct {
 	Now func() time.Time
 
 	noSync bool
+	dir    string // "" in memory
+	// noBulk turns the bulk import (bulk.go) off; tests compare the two.
+	noBulk bool
 }
 
 // sync makes committed writes durable (fsync), unless NoSync.
@@ -148,6 +151,13 @@ func Open(dir string, opts *Options) (*Store, error) {
 	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
 		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
 		raw: newByteCache(rawCacheBytes(opts))}
+	if !opts.InMemory {
+		s.dir = dir
+	}
+	if err := s.recoverBulk(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := migrate(db); err != nil {
 		db.Close()
 		return nil, err

@@ -44,6 +44,9 @@ type writer struct {
 	// typoWords holds the search words whose typo dictionary entries this
 	// writer has written or found (see indexTypos).
 	typoWords map[string]bool
+	// mem, when not nil, receives the writes instead of txn: a bulk import
+	// into an empty store (bulk.go). txn is then unused.
+	mem *overlay
 }
 
 type sourceInfo struct {
@@ -89,6 +92,11 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 	defer s.wmu.Unlock()
 	if err := s.precheck(ctx, recs); err != nil {
 		return nil, err
+	}
+	if ok, err := s.bulkEligible(); err != nil {
+		return nil, err
+	} else if ok {
+		return s.bulkImport(ctx, by, recs, progress)
 	}
 	start := s.clock
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(metaKey("import"), u64(nil, start)) }); err != nil {
@@ -227,7 +235,11 @@ func (w *writer) finish() error {
 			return err
 		}
 	}
-	if err := w.txn.Commit(); err != nil {
+	if w.mem != nil {
+		if err := w.s.streamOverlay(w.ctx, w.mem); err != nil {
+			return err
+		}
+	} else if err := w.txn.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	w.s.clock = w.last
@@ -239,6 +251,18 @@ func (w *writer) finish() error {
 func (w *writer) commitChunk() error {
 	if err := w.ctx.Err(); err != nil {
 		return err
+	}
+	if w.mem != nil {
+		// A bulk import commits nothing until the end, but it recomputes
+		// conflicts where a chunked import would commit, so that both
+		// write the same conflict intervals.
+		if !w.mem.fits(metaKey("clock"), 8) {
+			return badger.ErrTxnTooBig
+		}
+		w.mem.set(metaKey("clock"), u64(nil, max(w.last, w.floor)))
+		w.mem.newChunk()
+		w.ops = 0
+		return w.updateConflicts()
 	}
 	if err := w.txn.Set(metaKey("clock"), u64(nil, max(w.last, w.floor))); err != nil {
 		return err
@@ -254,6 +278,16 @@ func (w *writer) commitChunk() error {
 
 func (w *writer) set(k, v []byte) error {
 	w.ops++
+	if w.mem != nil {
+		if !w.mem.fits(k, len(v)) {
+			// Where the transaction of a chunked import would be full.
+			if err := w.commitChunk(); err != nil {
+				return err
+			}
+		}
+		w.mem.set(k, v)
+		return nil
+	}
 	err := w.txn.Set(k, v)
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		if !w.chunked {
@@ -269,6 +303,9 @@ func (w *writer) set(k, v []byte) error {
 
 // get reads a key's value in the write transaction; nil when absent.
 func (w *writer) get(k []byte) ([]byte, error) {
+	if w.mem != nil {
+		return w.mem.get(k), nil
+	}
 	v, err := getValue(w.txn, k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, nil
@@ -457,7 +494,39 @@ func (w *writer) source(key string) (sourceInfo, bool, error) {
 
 // latestVersion decodes the newest version of a record into v.
 func (w *writer) latestVersion(tag byte, id uint64, v any) (bool, error) {
+	if w.mem != nil {
+		return w.mem.loadVersion(w.sn, tag, id, v)
+	}
 	return loadVersion(w.txn, w.sn, tag, id, v)
+}
+
+// has reports whether a key exists, as the writer sees it.
+func (w *writer) has(k []byte) (bool, error) {
+	if w.mem != nil {
+		return w.mem.has(k), nil
+	}
+	_, err := w.txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// scan calls fn with every key under prefix and its value, in key order,
+// as the writer sees them. fn must not keep k or v.
+func (w *writer) scan(prefix []byte, fn func(k, v []byte) error) error {
+	if w.mem != nil {
+		return w.mem.scan(prefix, fn)
+	}
+	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+		item := it.Item()
+		if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeVersion writes rec as the newest version of a record: the head

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/chipgraph/chipgraph/graph"
-	badger "github.com/dgraph-io/badger/v4"
 )
 
 // This file holds the writer's statements, claims, retractions, rank
@@ -296,19 +295,15 @@ func (w *writer) updateConflicts() error {
 // hold at the same valid time.
 func (w *writer) inConflict(subj uint64, pred uint16) (bool, error) {
 	prefix := binary.BigEndian.AppendUint16(u64([]byte{tagOut}, subj), pred)
-	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
 	var live []posting
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-		if err := it.Item().Value(func(v []byte) error {
-			p, iv, err := decodePosting(v)
-			if err == nil && w.sn.alive(iv) {
-				live = append(live, p)
-			}
-			return err
-		}); err != nil {
-			return false, err
+	if err := w.scan(prefix, func(_, v []byte) error {
+		p, iv, err := decodePosting(v)
+		if err == nil && w.sn.alive(iv) {
+			live = append(live, p)
 		}
+		return err
+	}); err != nil {
+		return false, err
 	}
 	for i := range live {
 		for j := i + 1; j < len(live); j++ {
@@ -609,22 +604,17 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 // citing lists the IDs of current records of rtype that cite a source.
 func (w *writer) citing(source uint64, rtype byte) ([]uint64, error) {
 	prefix := append(u64([]byte{tagBySource}, source), rtype)
-	it := w.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	defer it.Close()
 	var ids []uint64
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-		alive := false
-		if err := it.Item().Value(func(v []byte) error { alive = w.sn.alive(v); return nil }); err != nil {
-			return nil, err
+	err := w.scan(prefix, func(k, v []byte) error {
+		if !w.sn.alive(v) {
+			return nil
 		}
-		if !alive {
-			continue
-		}
-		_, _, id, err := parseBySourceKey(it.Item().Key())
+		_, _, id, err := parseBySourceKey(k)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ids = append(ids, id)
-	}
-	return ids, nil
+		return nil
+	})
+	return ids, err
 }

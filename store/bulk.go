@@ -1,0 +1,526 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/chipgraph/chipgraph/graph"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
+)
+
+// This file holds the bulk import: an import into a store that holds no
+// records runs the same writer over an in-memory overlay instead of a
+// chain of Badger transactions, sorts what it wrote and streams it into
+// Badger's bottom level with a StreamWriter. That skips the write-ahead
+// log, the memtables and every compaction, which dominate a large
+// chunked import (and slow it down as the tree grows). The keys and
+// values are the ones a chunked import writes, byte for byte: the
+// overlay even reproduces where the chunked import's transactions would
+// fill up, because conflicts are recomputed at each chunk's end.
+//
+// Crash safety: nothing reaches Badger until every record has been
+// applied. Before the stream starts, a marker file is written and synced
+// in the store directory; it goes once the stream is flushed and synced.
+// Open finds a marker left by a crash and drops everything (the store
+// held no records before the bulk import), so an interrupted bulk import
+// leaves an empty store.
+
+// bulkMarker is the name of the marker file of a bulk import in progress.
+const bulkMarker = "CHIPGRAPH-BULK-IMPORT"
+
+// bulkEligible reports whether an import may take the bulk path: the
+// store holds nothing but meta keys (no record, not even an aborted one).
+func (s *Store) bulkEligible() (bool, error) {
+	if s.noBulk {
+		return false, nil
+	}
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+	defer it.Close()
+	it.Seek([]byte{tagMeta + 1})
+	return !it.Valid(), nil
+}
+
+// bulkImport is Import into a store without records (see bulkEligible);
+// the records have passed precheck.
+func (s *Store) bulkImport(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*graph.WriteResult, error) {
+	w := s.newWriter(ctx, by, true)
+	w.txn.Discard()
+	// A record writes about 8.3 keys (measured: scale-1 generated data).
+	w.mem = newOverlay(s.db, 9*len(recs))
+	for i := range recs {
+		if err := w.apply(&recs[i]); err != nil {
+			return nil, recordError(&recs[i], i, err)
+		}
+		if w.ops >= 20000 {
+			if err := w.commitChunk(); err != nil {
+				return nil, err
+			}
+			if progress != nil {
+				progress(i + 1)
+			}
+		}
+	}
+	if err := w.finish(); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(len(recs))
+	}
+	s.publish(w.last)
+	return w.res, nil
+}
+
+// streamOverlay replaces the store's content (meta keys only; see
+// bulkEligible) with the overlay plus those meta keys, and syncs it.
+func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The ID sequence writes its lease under a meta key: release it, so
+	// that the key holds the next free ID, and stream that.
+	if err := s.seq.Release(); err != nil {
+		return fmt.Errorf("bulk import: release id sequence: %w", err)
+	}
+	s.seq = nil
+	defer func() {
+		seq, serr := s.db.GetSequence(metaKey("seq"), 1000)
+		if serr != nil {
+			err = errors.Join(err, fmt.Errorf("bulk import: id sequence: %w", serr))
+		}
+		s.seq = seq
+	}()
+	// The meta keys stay unless the import changed them.
+	meta := map[string][]byte{}
+	if err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagMeta}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			meta[string(it.Item().Key())] = v
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for k, v := range meta {
+		if !o.has([]byte(k)) {
+			o.set([]byte(k), v)
+		}
+	}
+	order := o.sorted()
+	o.groups, o.slots = nil, nil
+	if err := s.setBulkMarker(); err != nil {
+		return err
+	}
+	if err := s.stream(o, order); err != nil {
+		// Leave the store as it was: empty, with its meta keys.
+		if rerr := s.rollbackBulk(meta); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	return s.clearBulkMarker()
+}
+
+// stream writes the overlay's entries in order with a StreamWriter,
+// which first drops everything in the store.
+func (s *Store) stream(o *overlay, order []uint32) error {
+	sw := s.db.NewStreamWriter()
+	if err := sw.Prepare(); err != nil {
+		sw.Cancel()
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	const batch = 64 << 20
+	buf := z.NewBuffer(batch+(1<<20), "chipgraph.bulk")
+	defer func() { buf.Release() }()
+	kv := &pb.KV{Version: 1, StreamId: 1}
+	for _, j := range order {
+		kv.Key, kv.Value = o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)
+		badger.KVToBuffer(kv, buf)
+		if buf.LenNoPadding() >= batch {
+			if err := sw.Write(buf); err != nil {
+				sw.Cancel()
+				return fmt.Errorf("bulk import: %w", err)
+			}
+			buf.Reset()
+		}
+	}
+	if err := sw.Write(buf); err != nil {
+		sw.Cancel()
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	return nil
+}
+
+// rollbackBulk empties the store after a failed stream and writes back
+// the meta keys it held before.
+func (s *Store) rollbackBulk(meta map[string][]byte) error {
+	if err := s.db.DropAll(); err != nil {
+		return fmt.Errorf("bulk import rollback: %w", err)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		for k, v := range meta {
+			if err := txn.Set([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("bulk import rollback: %w", err)
+	}
+	if err := s.sync(); err != nil {
+		return err
+	}
+	return s.clearBulkMarker()
+}
+
+func (s *Store) setBulkMarker() error {
+	if s.dir == "" {
+		return nil
+	}
+	name := filepath.Join(s.dir, bulkMarker)
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("bulk import marker: %w", err)
+	}
+	_, err = f.WriteString("a bulk import into this empty store was in progress; Open empties the store\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(s.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("bulk import marker: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) clearBulkMarker() error {
+	if s.dir == "" {
+		return nil
+	}
+	if err := os.Remove(filepath.Join(s.dir, bulkMarker)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("bulk import marker: %w", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return fmt.Errorf("bulk import marker: %w", err)
+	}
+	return nil
+}
+
+// recoverBulk runs at Open: a marker left by a crashed bulk import means
+// the store held no records before it, so everything goes.
+func (s *Store) recoverBulk() error {
+	if s.dir == "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(s.dir, bulkMarker)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := s.db.DropAll(); err != nil {
+		return fmt.Errorf("open store: roll back an interrupted bulk import: %w", err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return err
+	}
+	return s.clearBulkMarker()
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	return errors.Join(err, f.Close())
+}
+
+// overlay is the in-memory store of a bulk import: every key written,
+// with its value, plus the keys under each prefix the writer scans. It
+// holds millions of small keys, so it keeps them out of the garbage
+// collector's way: keys and values are copied into large byte chunks and
+// found through an open-addressing table of entry numbers, with no
+// pointer per key.
+type overlay struct {
+	chunks [][]byte
+	ents   []oent
+	slots  []uint32 // entry index + 1; 0 is free
+	seed   maphash.Seed
+	// groups lists, by scan prefix (see groupPrefix), the entries under it.
+	groups map[string][]uint32
+
+	// A chunked import's transaction accounting (Badger's Txn.checkSize),
+	// so that the bulk import recomputes conflicts at the same points.
+	count, size       int64
+	maxCount, maxSize int64
+	threshold         int64
+}
+
+// oent is one key of the overlay; its value is the last one written.
+type oent struct {
+	hash uint64
+	k, v oref
+}
+
+// oref locates bytes in the overlay's chunks.
+type oref struct{ c, off, n uint32 }
+
+const overlayChunk = 64 << 20
+
+// newOverlay returns an empty overlay for about n keys.
+func newOverlay(db *badger.DB, n int) *overlay {
+	o := &overlay{groups: map[string][]uint32{}, seed: maphash.MakeSeed(),
+		maxCount: db.MaxBatchCount(), maxSize: db.MaxBatchSize(), threshold: db.Opts().ValueThreshold}
+	o.ents = make([]oent, 0, n)
+	size := 1024
+	for size*3 < n*4 {
+		size *= 2
+	}
+	o.slots = make([]uint32, size)
+	o.newChunk()
+	return o
+}
+
+// store copies b into the chunks.
+func (o *overlay) store(b []byte) oref {
+	if len(b) == 0 {
+		return oref{}
+	}
+	last := len(o.chunks) - 1
+	if last < 0 || cap(o.chunks[last])-len(o.chunks[last]) < len(b) {
+		o.chunks = append(o.chunks, make([]byte, 0, max(overlayChunk, len(b))))
+		last++
+	}
+	c := o.chunks[last]
+	r := oref{uint32(last), uint32(len(c)), uint32(len(b))}
+	o.chunks[last] = append(c, b...)
+	return r
+}
+
+// bytes returns the bytes r locates; appending to them copies.
+func (o *overlay) bytes(r oref) []byte {
+	if r.n == 0 {
+		return nil
+	}
+	return o.chunks[r.c][r.off : r.off+r.n : r.off+r.n]
+}
+
+// find returns the entry of k (-1 if none) and its slot or the free slot
+// where it would go.
+func (o *overlay) find(k []byte, h uint64) (int, int) {
+	mask := uint64(len(o.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := o.slots[i]
+		if s == 0 {
+			return -1, int(i)
+		}
+		if e := &o.ents[s-1]; e.hash == h && string(o.bytes(e.k)) == string(k) {
+			return int(s - 1), int(i)
+		}
+	}
+}
+
+func (o *overlay) grow() {
+	o.slots = make([]uint32, 2*len(o.slots))
+	mask := uint64(len(o.slots) - 1)
+	for j := range o.ents {
+		i := o.ents[j].hash & mask
+		for o.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		o.slots[i] = uint32(j + 1)
+	}
+}
+
+// newChunk starts the accounting of a new transaction (Badger counts
+// its commit marker up front).
+func (o *overlay) newChunk() { o.count, o.size = 1, int64(len("!badger!txn")+10) }
+
+func (o *overlay) estimate(k []byte, vlen int) int64 {
+	if int64(vlen) < o.threshold {
+		return int64(len(k)+vlen+2) + 10
+	}
+	return int64(len(k)+12+2) + 10
+}
+
+// fits reports whether a chunked import's transaction could take one
+// more write of key k and a value of vlen bytes.
+func (o *overlay) fits(k []byte, vlen int) bool {
+	return o.count+1 < o.maxCount && o.size+o.estimate(k, vlen) < o.maxSize
+}
+
+// groupPrefix returns the length of the scan prefix a key is listed
+// under, or 0: versions by record (tag|id), outgoing edges by subject and
+// predicate (inConflict), by-source keys by source and type (citing).
+func groupPrefix(k []byte) int {
+	switch {
+	case len(k) == 17 && k[0] >= tagEntity && k[0] <= tagClaim:
+		return 9
+	case len(k) == 19 && k[0] == tagOut:
+		return 11
+	case len(k) == 18 && k[0] == tagBySource:
+		return 10
+	}
+	return 0
+}
+
+// isGroupPrefix reports whether o.groups lists the keys under p.
+func isGroupPrefix(p []byte) bool {
+	switch len(p) {
+	case 9:
+		return p[0] >= tagEntity && p[0] <= tagClaim
+	case 11:
+		return p[0] == tagOut
+	case 10:
+		return p[0] == tagBySource
+	}
+	return false
+}
+
+func (o *overlay) set(k, v []byte) {
+	o.count++
+	o.size += o.estimate(k, len(v))
+	h := maphash.Bytes(o.seed, k)
+	j, slot := o.find(k, h)
+	if j >= 0 {
+		o.ents[j].v = o.store(v)
+		return
+	}
+	j = len(o.ents)
+	o.ents = append(o.ents, oent{hash: h, k: o.store(k), v: o.store(v)})
+	o.slots[slot] = uint32(j + 1)
+	if n := groupPrefix(k); n > 0 {
+		o.groups[string(k[:n])] = append(o.groups[string(k[:n])], uint32(j))
+	}
+	if len(o.ents)*4 > len(o.slots)*3 {
+		o.grow()
+	}
+}
+
+// get returns a key's value, nil when absent or empty (as Badger's
+// ValueCopy returns an empty value).
+func (o *overlay) get(k []byte) []byte {
+	j, _ := o.find(k, maphash.Bytes(o.seed, k))
+	if j < 0 {
+		return nil
+	}
+	return o.bytes(o.ents[j].v)
+}
+
+func (o *overlay) has(k []byte) bool {
+	j, _ := o.find(k, maphash.Bytes(o.seed, k))
+	return j >= 0
+}
+
+func (o *overlay) cmp(a, b uint32) int {
+	return bytes.Compare(o.bytes(o.ents[a].k), o.bytes(o.ents[b].k))
+}
+
+// scan calls fn for the keys under prefix in order.
+func (o *overlay) scan(prefix []byte, fn func(k, v []byte) error) error {
+	var idx []uint32
+	if isGroupPrefix(prefix) {
+		idx = slices.Clone(o.groups[string(prefix)])
+	} else {
+		for j := range o.ents {
+			if bytes.HasPrefix(o.bytes(o.ents[j].k), prefix) {
+				idx = append(idx, uint32(j))
+			}
+		}
+	}
+	slices.SortFunc(idx, o.cmp)
+	for _, j := range idx {
+		if err := fn(o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadVersion is loadVersion (read.go) over the overlay.
+func (o *overlay) loadVersion(sn snapshot, tag byte, id uint64, v any) (bool, error) {
+	if b := o.get(headKey(tag, id)); len(b) >= 8 && sn.sees(binary.BigEndian.Uint64(b)) {
+		return true, unmarshalVersion(b[8:], v)
+	}
+	from := string(versionKey(tag, id, sn.ts))
+	found := false
+	err := o.scan(versionPrefix(tag, id), func(k, b []byte) error {
+		if found || string(k) < from {
+			return nil
+		}
+		_, _, vts, err := parseVersionKey(k)
+		if err != nil || !sn.sees(vts) {
+			return err
+		}
+		found = true
+		return unmarshalVersion(b, v)
+	})
+	return found, err
+}
+
+// sorted returns the overlay's entries in key order, sorting on every
+// core.
+func (o *overlay) sorted() []uint32 {
+	// Buckets by the first two bytes (a one-byte key before the longer
+	// ones it starts), sorted in parallel, concatenated.
+	buckets := make([][]uint32, 256*257)
+	for j := range o.ents {
+		k := o.bytes(o.ents[j].k)
+		b := int(k[0]) * 257
+		if len(k) >= 2 {
+			b += int(k[1]) + 1
+		}
+		buckets[b] = append(buckets[b], uint32(j))
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, len(buckets))
+	for i := range buckets {
+		if len(buckets[i]) > 1 {
+			next <- i
+		}
+	}
+	close(next)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				slices.SortFunc(buckets[i], o.cmp)
+			}
+		}()
+	}
+	wg.Wait()
+	out := make([]uint32, 0, len(o.ents))
+	for _, b := range buckets {
+		out = append(out, b...)
+	}
+	return out
+}

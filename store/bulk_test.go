@@ -1,0 +1,348 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chipgraph/chipgraph/bench/gen"
+	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/graph/starter"
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// openTest opens a store in dir ("" in memory) with a fixed clock.
+func openTest(t *testing.T, dir string, bulk bool) *Store {
+	t.Helper()
+	s, err := Open(dir, &Options{InMemory: dir == ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.noBulk = !bulk
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { at = at.Add(time.Second); return at }
+	return s
+}
+
+func decodeNDJSON(t *testing.T, b []byte) []graph.Record {
+	t.Helper()
+	var recs []graph.Record
+	if err := graph.ScanRecords(bytes.NewReader(b), "test", func(r graph.Record) error {
+		recs = append(recs, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// dump returns every key and value in the store but the ID sequence's
+// lease (compared separately).
+func dump(t *testing.T, s *Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := string(it.Item().Key())
+			if k == string(metaKey("seq")) {
+				continue
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out[k] = string(v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func compareStores(t *testing.T, bulk, chunked *Store) {
+	t.Helper()
+	a, b := dump(t, bulk), dump(t, chunked)
+	if len(a) != len(b) {
+		t.Errorf("bulk import wrote %d keys, chunked import %d", len(a), len(b))
+	}
+	bad := 0
+	for k, v := range b {
+		if got, ok := a[k]; !ok {
+			t.Errorf("key %x: missing after bulk import", k)
+			bad++
+		} else if got != v {
+			t.Errorf("key %x: bulk import wrote %x, chunked import %x", k, got, v)
+			bad++
+		}
+		if bad > 10 {
+			t.Fatal("too many differences")
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			t.Errorf("key %x: only after bulk import", k)
+		}
+	}
+	x, err1 := bulk.seq.Next()
+	y, err2 := chunked.seq.Next()
+	if x != y || err1 != nil || err2 != nil {
+		t.Errorf("next ID after bulk import = %d, %v; after chunked import %d, %v", x, err1, y, err2)
+	}
+	var ea, eb bytes.Buffer
+	if _, err := bulk.Export(context.Background(), &ea); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chunked.Export(context.Background(), &eb); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+		t.Error("exports differ")
+	}
+}
+
+// TestBulkImportMatchesChunked imports the same records into an empty
+// store both ways and compares every key and value.
+func TestBulkImportMatchesChunked(t *testing.T) {
+	ctx := context.Background()
+	starterRecs, err := starter.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var genOut bytes.Buffer
+	if _, err := gen.Generate(ctx, &genOut, gen.Config{Scale: 0.02, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	genRecs := decodeNDJSON(t, genOut.Bytes())
+
+	// An export restores versions with their own recorded times, so the
+	// times of conflicts depend on where chunks end.
+	// Several imports give the export several recorded times.
+	src := openTest(t, "", false)
+	defer src.Close()
+	for i, n := 0, len(genRecs)/5; i < len(genRecs); i += n {
+		if _, err := src.Import(ctx, "gen", cloneRecords(genRecs[i:min(i+n, len(genRecs))]), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := src.Import(ctx, "starter", starterRecs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var exp bytes.Buffer
+	if _, err := src.Export(ctx, &exp); err != nil {
+		t.Fatal(err)
+	}
+	exported := decodeNDJSON(t, exp.Bytes())
+
+	// Conflicts in versions restored with their own recorded times open
+	// at the end of the chunk that made them: the bulk import must end
+	// its chunks where the chunked import does.
+	var conf bytes.Buffer
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := func() string {
+		at = at.Add(time.Second)
+		return `"recorded":{"at":"` + at.Format(time.RFC3339) + `","by":"t"}`
+	}
+	fmt.Fprintf(&conf, `{"type":"source","key":"src","title":"Chips","kind":"news_article","published":"2024-01-01",%s}`+"\n", rec())
+	for i := range 3000 {
+		fmt.Fprintf(&conf, `{"type":"entity","key":"chip-%d","kind":"Chip","name":"Chip %d",%s}`+"\n", i, i, rec())
+		for _, gb := range []int{8, 16} {
+			fmt.Fprintf(&conf, `{"type":"statement","subject":"chip-%d","predicate":"memory","object":{"amount":%d,"unit":"GB"},"references":[{"source":"src"}],%s}`+"\n", i, gb, rec())
+		}
+	}
+	conflicts := decodeNDJSON(t, conf.Bytes())
+
+	for _, tc := range []struct {
+		name string
+		recs []graph.Record
+	}{
+		{"starter", starterRecs},
+		{"generated", genRecs},
+		{"export", exported},
+		{"conflicts", conflicts},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bulk, chunked := openTest(t, "", true), openTest(t, t.TempDir(), false)
+			defer bulk.Close()
+			defer chunked.Close()
+			chunks := 0
+			rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := chunked.Import(ctx, "test", cloneRecords(tc.recs), func(int) { chunks++ })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(rb) != fmt.Sprint(rc) {
+				t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
+			}
+			if tc.name != "starter" && chunks < 3 {
+				t.Errorf("chunked import made %d chunks; the test wants several", chunks)
+			}
+			compareStores(t, bulk, chunked)
+		})
+	}
+}
+
+// cloneRecords copies the records deep enough for Import, which resolves
+// references in place.
+func cloneRecords(recs []graph.Record) []graph.Record {
+	out := make([]graph.Record, len(recs))
+	for i, r := range recs {
+		switch {
+		case r.Statement != nil:
+			st := *r.Statement
+			st.References = append([]graph.Reference(nil), st.References...)
+			r.Statement = &st
+		case r.Claim != nil:
+			c := *r.Claim
+			r.Claim = &c
+		}
+		out[i] = r
+	}
+	return out
+}
+
+func chips(n int) []graph.Record {
+	var recs []graph.Record
+	for i := range n {
+		recs = append(recs, graph.Record{Type: graph.EntityRecord, Entity: &graph.Entity{Key: fmt.Sprintf("chip-%d", i), Kind: graph.Chip, Name: fmt.Sprintf("Chip %d", i)}})
+	}
+	return recs
+}
+
+// TestBulkImportCancelled: a cancelled bulk import writes nothing and
+// leaves an empty, usable store.
+func TestBulkImportCancelled(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir, true)
+	recs := chips(30000)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err := s.Import(cctx, "test", recs, func(done int) {
+		if done < len(recs) {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("import with a cancelled context: err = %v, want context.Canceled", err)
+	}
+	if !s.Empty() {
+		t.Error("store not empty after a cancelled bulk import")
+	}
+	if n := len(dump(t, s)); n > 2 {
+		t.Errorf("%d keys after a cancelled bulk import, want the format (and clock) only", n)
+	}
+	if _, err := s.Import(ctx, "test", recs[:10], nil); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Entity(ctx, graph.View{}, "chip-9"); err != nil || e.Name != "Chip 9" {
+		t.Errorf("chip-9 after reimport = %v, %v", e, err)
+	}
+	s.Close()
+}
+
+// TestBulkImportInterrupted: a bulk import that dies while streaming
+// (its marker file is still there) is rolled back by the next Open.
+func TestBulkImportInterrupted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTest(t, dir, true)
+	if _, err := s.Import(ctx, "test", chips(100), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, bulkMarker)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("marker file after a finished bulk import: %v", err)
+	}
+	// As a crash while streaming would leave it.
+	if err := s.setBulkMarker(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = openTest(t, dir, true)
+	defer s.Close()
+	if !s.Empty() {
+		t.Error("store not empty after reopening an interrupted bulk import")
+	}
+	if keys := dump(t, s); len(keys) != 1 {
+		t.Errorf("keys after reopening an interrupted bulk import = %d, want 1 (format)", len(keys))
+	}
+	if _, err := os.Stat(filepath.Join(dir, bulkMarker)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("marker file after recovery: %v", err)
+	}
+	if _, err := s.Import(ctx, "test", chips(3), nil); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Entity(ctx, graph.View{}, "chip-2"); err != nil || e.Name != "Chip 2" {
+		t.Errorf("chip-2 after reimport = %v, %v", e, err)
+	}
+}
+
+// TestBulkImportOnlyIntoEmpty: a store with records takes the chunked path.
+func TestBulkImportOnlyIntoEmpty(t *testing.T) {
+	s := openTest(t, "", true)
+	defer s.Close()
+	for i, want := range []bool{true, false} {
+		if got, err := s.bulkEligible(); got != want || err != nil {
+			t.Errorf("import %d: bulkEligible = %v, %v; want %v", i, got, err, want)
+		}
+		if _, err := s.Import(context.Background(), "test", chips(2), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOverlaySortedAndScan(t *testing.T) {
+	o := &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	keys := []string{"\x20b", "\x20", "\x20a\xff", "\x1f\xff", "\x21", "\x20a", "\x00x"}
+	for _, k := range keys {
+		o.set([]byte(k), []byte("v"+k))
+	}
+	var got []string
+	o.set([]byte("\x20"), []byte("v\x20")) // overwritten
+	for _, j := range o.sorted() {
+		k, v := string(o.bytes(o.ents[j].k)), string(o.bytes(o.ents[j].v))
+		if v != "v"+k {
+			t.Errorf("value of %q = %q", k, v)
+		}
+		got = append(got, k)
+	}
+	if !o.has([]byte("\x21")) || o.has([]byte("\x22")) || string(o.get([]byte("\x20a"))) != "v\x20a" || o.get([]byte("\x22")) != nil {
+		t.Error("has or get wrong")
+	}
+	want := []string{"\x00x", "\x1f\xff", "\x20", "\x20a", "\x20a\xff", "\x20b", "\x21"}
+	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Errorf("sorted = %q, want %q", got, want)
+	}
+	// Grouped (edges by subject and predicate) and ungrouped prefixes.
+	e1, e2 := edgeKey(tagOut, 7, 3, 2), edgeKey(tagOut, 7, 3, 1)
+	o.set(e1, []byte("a"))
+	o.set(e2, []byte("b"))
+	o.set(edgeKey(tagOut, 7, 4, 1), []byte("c"))
+	for _, tc := range []struct {
+		prefix []byte
+		want   string
+	}{
+		{e1[:11], "ba"},
+		{e1[:9], "bac"},
+		{[]byte{tagIn}, "v!"},
+	} {
+		var vs string
+		if err := o.scan(tc.prefix, func(_, v []byte) error { vs += string(v); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if vs != tc.want {
+			t.Errorf("scan(%x) = %q, want %q", tc.prefix, vs, tc.want)
+		}
+	}
+}
