@@ -39,10 +39,14 @@ import (
 // bulkMarker is the name of the marker file of a bulk import in progress.
 const bulkMarker = "CHIPGRAPH-BULK-IMPORT"
 
-// bulkEligible reports whether an import may take the bulk path: the
-// store holds nothing but meta keys (no record, not even an aborted one).
-func (s *Store) bulkEligible() (bool, error) {
+// bulkEligible reports whether an import of n records takes the bulk
+// path: n is at least Store.bulkMin and the store holds nothing but meta
+// keys (no record, not even an aborted one).
+func (s *Store) bulkEligible(n int) (bool, error) {
 	if s.noBulk {
+		return false, nil
+	}
+	if n < s.bulkMin {
 		return false, nil
 	}
 	txn := s.db.NewTransaction(false)
@@ -150,7 +154,7 @@ func (s *Store) stream(o *overlay, order []uint32) error {
 		return fmt.Errorf("bulk import: %w", err)
 	}
 	const batch = 64 << 20
-	buf := z.NewBuffer(batch+(1<<20), "chipgraph.bulk")
+	buf := z.NewBuffer(1<<20, "chipgraph.bulk")
 	defer func() { buf.Release() }()
 	kv := &pb.KV{Version: 1, StreamId: 1}
 	for _, j := range order {
@@ -316,7 +320,9 @@ func (o *overlay) store(b []byte) oref {
 	}
 	last := len(o.chunks) - 1
 	if last < 0 || cap(o.chunks[last])-len(o.chunks[last]) < len(b) {
-		o.chunks = append(o.chunks, make([]byte, 0, max(overlayChunk, len(b))))
+		// Chunks double from 1 MiB, so a small import stays small.
+		size := min(1<<(20+len(o.chunks)), overlayChunk)
+		o.chunks = append(o.chunks, make([]byte, 0, max(size, len(b))))
 		last++
 	}
 	c := o.chunks[last]

@@ -24,7 +24,7 @@ func openTest(t *testing.T, dir string, bulk bool) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.noBulk = !bulk
+	s.noBulk, s.bulkMin = !bulk, 0
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { at = at.Add(time.Second); return at }
 	return s
@@ -292,8 +292,13 @@ func TestBulkImportInterrupted(t *testing.T) {
 func TestBulkImportOnlyIntoEmpty(t *testing.T) {
 	s := openTest(t, "", true)
 	defer s.Close()
+	s.bulkMin = 3
+	if got, _ := s.bulkEligible(2); got {
+		t.Error("bulkEligible(2) with bulkMin 3 = true")
+	}
+	s.bulkMin = 0
 	for i, want := range []bool{true, false} {
-		if got, err := s.bulkEligible(); got != want || err != nil {
+		if got, err := s.bulkEligible(2); got != want || err != nil {
 			t.Errorf("import %d: bulkEligible = %v, %v; want %v", i, got, err, want)
 		}
 		if _, err := s.Import(context.Background(), "test", chips(2), nil); err != nil {

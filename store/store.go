@@ -82,6 +82,10 @@ type Store struct {
 	dir    string // "" in memory
 	// noBulk turns the bulk import (bulk.go) off; tests compare the two.
 	noBulk bool
+	// bulkMin is the fewest records that take the bulk import: below it
+	// the stream's fixed costs (buffers, table builders) outweigh what it
+	// saves (BenchmarkImportStarter).
+	bulkMin int
 }
 
 // sync makes committed writes durable (fsync), unless NoSync.
@@ -151,6 +155,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
 		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
 		raw: newByteCache(rawCacheBytes(opts))}
+	s.bulkMin = 20_000
 	if !opts.InMemory {
 		s.dir = dir
 	}
