@@ -148,6 +148,7 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 					writeBody(w, media, http.StatusOK, body)
 					return
 				}
+				cacheable = h.cache.admit(key) // cache it the second time it is asked
 			}
 		}
 	}

@@ -2,8 +2,10 @@ package server
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 )
 
 // respCache keeps the bodies of successful query responses, keyed by the
@@ -11,11 +13,34 @@ import (
 // generation they were computed at. A write publishes a new generation, so
 // a body computed before it is never served after it. Bounded by bytes;
 // when full, an arbitrary half goes.
+//
+// A body is admitted only the second time its request is seen (seen
+// remembers the fingerprints of recent requests): a stream of one-off
+// requests, such as reads at ever new asOf instants, would otherwise fill
+// the cache with bodies never served again and make the collector work
+// for them (measured at scale 1: Q6 cost 2,843 µs of CPU per request
+// with such a cache and 1,182 µs without one).
 type respCache struct {
 	mu    sync.RWMutex
 	max   int64
 	total int64
 	m     map[[32]byte]cachedBody
+	seen  [admitSlots]atomic.Uint64
+}
+
+// admitSlots is the size of the admission filter (fingerprints, 8 bytes each).
+const admitSlots = 1 << 16
+
+// admit reports whether a body for k should be cached: whether k was
+// seen recently. Either way it remembers k.
+func (c *respCache) admit(k [32]byte) bool {
+	fp := binary.LittleEndian.Uint64(k[:8]) | 1 // never the empty slot's 0
+	slot := &c.seen[binary.LittleEndian.Uint64(k[8:16])%admitSlots]
+	if slot.Load() == fp {
+		return true
+	}
+	slot.Store(fp)
+	return false
 }
 
 type cachedBody struct {

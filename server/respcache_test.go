@@ -34,8 +34,9 @@ type countingRoot struct{ n atomic.Int32 }
 
 func (r *countingRoot) Hits() int32 { return r.n.Add(1) }
 
-// TestResponseCacheHits counts executions: a repeated query is answered
-// from the cache until the generation changes.
+// TestResponseCacheHits counts executions: a query is cached the second
+// time it is asked (the admission filter) and answered from the cache
+// until the generation changes.
 func TestResponseCacheHits(t *testing.T) {
 	var gen atomic.Uint64
 	s := NewServer()
@@ -50,13 +51,37 @@ func TestResponseCacheHits(t *testing.T) {
 		h.ServeHTTP(w, req)
 		return w.Body.String()
 	}
-	for i, want := range []string{`"hits":1`, `"hits":1`} {
-		if got := hits(); !strings.Contains(got, want) {
-			t.Errorf("request %d: got %s, want %s (served from the cache)", i+1, got, want)
+	for i, step := range []struct {
+		write bool // publish a write first
+		want  string
+		why   string
+	}{
+		{false, `"hits":1`, "first sight: executed, not cached"},
+		{false, `"hits":2`, "second sight: executed and cached"},
+		{false, `"hits":2`, "served from the cache"},
+		{true, `"hits":3`, "after a write: executed again"},
+		{false, `"hits":3`, "the new answer served from the cache"},
+	} {
+		if step.write {
+			gen.Add(1)
+		}
+		if got := hits(); !strings.Contains(got, step.want) {
+			t.Errorf("request %d: got %s, want %s (%s)", i+1, got, step.want, step.why)
 		}
 	}
-	gen.Add(1)
-	if got := hits(); !strings.Contains(got, `"hits":2`) {
-		t.Errorf("after a write: got %s, want a new execution (hits 2)", got)
+}
+
+func TestRespCacheAdmit(t *testing.T) {
+	c := newRespCache(1 << 20)
+	// Fingerprints come from bytes 0-7, slots from bytes 8-15.
+	a := [32]byte{0: 1, 8: 1}
+	b := [32]byte{0: 2, 8: 2}
+	for i, tc := range []struct {
+		k    [32]byte
+		want bool
+	}{{a, false}, {a, true}, {b, false}, {a, true}, {b, true}} {
+		if got := c.admit(tc.k); got != tc.want {
+			t.Errorf("admit #%d = %v; want %v", i+1, got, tc.want)
+		}
 	}
 }
