@@ -69,10 +69,10 @@ import (
 
 // Defaults applied by NewServer, and by Handler to zero fields.
 const (
-	DefaultAddr               = "127.0.0.1:8080"
-	DefaultMaxBodyBytes       = 1 << 20
-	DefaultMaxQueryDepth      = 15
-	DefaultRequestTimeout     = 10 * time.Second
+	DefaultAddr           = "127.0.0.1:8080"
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxQueryDepth  = 15
+	DefaultRequestTimeout = 10 * time.Second
 	// DefaultResponseCacheBytes is small on purpose: the cache lives in the
 	// Go heap under the memory limit, and at scale 1 a 64 MiB cache left
 	// the collector so little headroom that queries which rarely repeat
