@@ -371,19 +371,10 @@ func (s *Store) Search(ctx context.Context, v graph.View, q graph.SearchQuery) (
 		if q.SkipTotal && cur == nil && len(terms) == 1 {
 			return sr.firstPage(&page, qhash, first)
 		}
-		if err := sr.run(); err != nil {
+		if err := sr.fullPage(&page, qhash, cur, first); err != nil {
 			return err
 		}
-		top, after := sr.top(cur, first)
-		page.Total, page.HasNext = len(sr.accs), after > len(top)
-		for _, h := range top {
-			hit, err := sr.hit(h)
-			if err != nil {
-				return err
-			}
-			page.Items = append(page.Items, hit)
-			page.Cursors = append(page.Cursors, searchCursor(qhash, h))
-		}
+		page.Total = len(sr.accs)
 		return nil
 	})
 	if err != nil {
@@ -964,7 +955,7 @@ func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n
 		it.Close()
 		closed = true
 		clear(sr.index)
-		return sr.fullPage(page, qhash, n)
+		return sr.fullPage(page, qhash, nil, n)
 	}
 	// Stages: the word's own keys (above prefixBound only its exact
 	// matches weigh), the words it begins (above fuzzyBound no fuzzy
@@ -1151,12 +1142,15 @@ func (sr *searcher) mayBeFuzzy(t string, texts [][]fieldTokens) (bool, error) {
 	return false, nil
 }
 
-// fullPage is firstPage by the full scan, for words with many pairs.
-func (sr *searcher) fullPage(page *graph.Page[graph.SearchHit], qhash uint32, n int) error {
+// fullPage fills page with the n hits after cur (nil: from the top) by
+// the full scan: every pair of the query's words is read and ranked. It
+// serves every search but the first page of a word with few pairs
+// (firstPage), and leaves page.Total to the caller (len(sr.accs)).
+func (sr *searcher) fullPage(page *graph.Page[graph.SearchHit], qhash uint32, cur *searchPos, n int) error {
 	if err := sr.run(); err != nil {
 		return err
 	}
-	top, after := sr.top(nil, n)
+	top, after := sr.top(cur, n)
 	page.HasNext = after > len(top)
 	for _, h := range top {
 		hit, err := sr.hit(h)

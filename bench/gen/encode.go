@@ -376,10 +376,14 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// str appends s as a JSON string escaped as encoding/json escapes it (HTML
-// characters too).
-func (e *encoder) str(s string) {
-	b := append(e.b, '"')
+// str appends s as a JSON string (AppendJSONString).
+func (e *encoder) str(s string) { e.b = AppendJSONString(e.b, s) }
+
+// AppendJSONString appends s to b as a JSON string escaped as encoding/json
+// escapes it: quotes, backslashes, control characters, the HTML characters
+// and U+2028/U+2029, with invalid UTF-8 turned into U+FFFD.
+func AppendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -427,5 +431,5 @@ func (e *encoder) str(s string) {
 		i += size
 	}
 	b = append(b, s[start:]...)
-	e.b = append(b, '"')
+	return append(b, '"')
 }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chipgraph/chipgraph/bench/gen"
 )
 
 // echoBody is the answer of the echo handler: the request's body, quoted,
@@ -314,7 +316,7 @@ func TestAnswerError(t *testing.T) {
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range []string{"", "Acme X100", `quote " backslash \ slash /`, "tab\tnl\nnul\x00 \x1f",
 		"<b>&amp;</b>", "héllo wörld ✓ 𝄞", "line\u2028sep\u2029", "bad \xff utf-8 \xc3"} {
-		got := appendJSONString([]byte("x"), s)
+		got := gen.AppendJSONString([]byte("x"), s)
 		if got[0] != 'x' {
 			t.Fatalf("appendJSONString(%q) overwrote its prefix", s)
 		}
