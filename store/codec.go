@@ -155,14 +155,15 @@ const maxPooledBuf = 64 << 10
 func encodeHead(ts uint64, rec any) ([]byte, error) {
 	p := encBufs.Get().(*[]byte)
 	enc, err := appendVersion(u64((*p)[:0], ts), rec)
+	var out []byte
+	if err == nil {
+		out = slices.Clone(enc) // before the buffer goes back to the pool
+	}
 	if cap(enc) <= maxPooledBuf {
 		*p = enc
 		encBufs.Put(p)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(enc), nil
+	return out, err
 }
 
 // unmarshalVersion decodes a stored record version, binary or JSON, into v,
