@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"fmt"
+	"log"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -128,10 +131,14 @@ func TestMigrateV1(t *testing.T) {
 		t.Fatal("the store was not turned into format 1")
 	}
 	s.Close()
-	if s, err = Open(dir, nil); err != nil {
+	var logged bytes.Buffer
+	if s, err = Open(dir, &Options{Logger: log.New(&logged, "", 0)}); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if got, want := logged.String(), fmt.Sprintf("%d search keys rewritten", len(want)); !strings.Contains(got, "migrating from "+formatV1) || !strings.Contains(got, want) {
+		t.Errorf("the migration logged %q; want its start and %q", got, want)
+	}
 	if got := searchKeys(t, s, tagSearch); !slices.EqualFunc(got, want, bytes.Equal) {
 		t.Errorf("after the migration %d search keys, want %d", len(got), len(want))
 	}

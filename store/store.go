@@ -163,7 +163,11 @@ func Open(dir string, opts *Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := migrate(db); err != nil {
+	logf := func(string, ...any) {}
+	if opts.Logger != nil {
+		logf = opts.Logger.Printf
+	}
+	if err := migrate(db, logf); err != nil {
 		db.Close()
 		return nil, err
 	}
