@@ -42,19 +42,16 @@ const bulkMarker = "CHIPGRAPH-BULK-IMPORT"
 // bulkEligible reports whether an import of n records takes the bulk
 // path: n is at least Store.bulkMin and the store holds nothing but meta
 // keys (no record, not even an aborted one).
-func (s *Store) bulkEligible(n int) (bool, error) {
-	if s.noBulk {
-		return false, nil
-	}
-	if n < s.bulkMin {
-		return false, nil
+func (s *Store) bulkEligible(n int) bool {
+	if s.noBulk || n < s.bulkMin {
+		return false
 	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
 	defer it.Close()
 	it.Seek([]byte{tagMeta + 1})
-	return !it.Valid(), nil
+	return !it.Valid()
 }
 
 // bulkImport is Import into a store without records (see bulkEligible);

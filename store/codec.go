@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -215,7 +216,7 @@ func appendEntity(b []byte, e *graph.Entity) []byte {
 	b = append(b, formatBinary, rEntity)
 	b = appendStr(b, e.Key)
 	if c := graph.KindCode(e.Kind); c != 0 {
-		b = appendUvarint(b, uint64(c))
+		b = binary.AppendUvarint(b, uint64(c))
 	} else {
 		b = appendStr(append(b, 0), string(e.Kind))
 	}
@@ -231,7 +232,7 @@ func appendSource(b []byte, s *graph.Source) []byte {
 	if s.Retracted != nil {
 		flags |= 1
 	}
-	b = appendUvarint(b, flags)
+	b = binary.AppendUvarint(b, flags)
 	b = appendStr(b, s.Key)
 	b = appendStr(b, s.URL)
 	b = appendStr(b, s.Title)
@@ -259,7 +260,7 @@ func appendStatement(b []byte, s *graph.Statement) []byte {
 	if s.Retracted != nil {
 		flags |= flagRetracted
 	}
-	b = appendUvarint(b, flags)
+	b = binary.AppendUvarint(b, flags)
 	b = appendStr(b, s.Key)
 	b = appendStr(b, s.Subject)
 	b = appendStr(b, s.Predicate)
@@ -271,7 +272,7 @@ func appendStatement(b []byte, s *graph.Statement) []byte {
 	if s.References == nil {
 		b = append(b, 0)
 	} else {
-		b = appendUvarint(b, uint64(len(s.References))+1)
+		b = binary.AppendUvarint(b, uint64(len(s.References))+1)
 		for i := range s.References {
 			b = appendReference(b, &s.References[i])
 		}
@@ -292,7 +293,7 @@ func appendClaim(b []byte, c *graph.Claim) []byte {
 	if c.Retracted != nil {
 		flags |= flagRetracted
 	}
-	b = appendUvarint(b, flags)
+	b = binary.AppendUvarint(b, flags)
 	b = appendStr(b, c.Key)
 	b = appendStr(b, c.Claimant)
 	b = appendDate(b, c.Stated)
@@ -312,7 +313,7 @@ func appendClaim(b []byte, c *graph.Claim) []byte {
 		if v.Approximate {
 			f |= valApprox
 		}
-		b = appendUvarint(b, f)
+		b = binary.AppendUvarint(b, f)
 		b = appendF64(b, v.Amount)
 		b = appendStr(b, v.Unit)
 		b = appendStr(b, v.Currency)
@@ -324,7 +325,7 @@ func appendClaim(b []byte, c *graph.Claim) []byte {
 		}
 		b = appendStr(b, v.Condition)
 	}
-	b = appendUvarint(b, uint64(len(c.Links)))
+	b = binary.AppendUvarint(b, uint64(len(c.Links)))
 	for _, l := range c.Links {
 		b = appendEnum(b, linkRelations, string(l.Relation))
 		b = appendStr(b, l.Statement)
@@ -356,7 +357,7 @@ func appendValue(b []byte, v *graph.Value) []byte {
 	if v.Type == graph.NoValue || v.Type > graph.BoolValue {
 		return append(b, 0)
 	}
-	b = appendUvarint(b, uint64(v.Type))
+	b = binary.AppendUvarint(b, uint64(v.Type))
 	f := uint64(0)
 	if v.Lower != nil {
 		f |= valLower
@@ -370,7 +371,7 @@ func appendValue(b []byte, v *graph.Value) []byte {
 	if v.Type == graph.BoolValue && v.Bool {
 		f |= valTrue
 	}
-	b = appendUvarint(b, f)
+	b = binary.AppendUvarint(b, f)
 	switch v.Type {
 	case graph.EntityValue:
 		b = appendStr(b, v.Entity)
@@ -396,7 +397,7 @@ func appendQualifiers(b []byte, q *graph.Qualifiers) []byte {
 	b = appendDate(b, q.ValidFrom)
 	b = appendDate(b, q.ValidTo)
 	b = appendDate(b, q.PointInTime)
-	b = appendUvarint(b, uint64(len(q.Extra)))
+	b = binary.AppendUvarint(b, uint64(len(q.Extra)))
 	if len(q.Extra) == 0 {
 		return b
 	}
@@ -435,16 +436,16 @@ func appendReference(b []byte, r *graph.Reference) []byte {
 	if r.Unverified {
 		f |= refUnverified
 	}
-	b = appendUvarint(b, f)
+	b = binary.AppendUvarint(b, f)
 	b = appendStr(b, r.Source)
 	if f&refQuote != 0 {
 		b = appendStr(b, r.Quote)
 	}
 	if f&refLocator != 0 {
 		b = appendStr(b, r.Locator.Section)
-		b = appendVarint(b, int64(r.Locator.Page))
-		b = appendVarint(b, int64(r.Locator.Start))
-		b = appendVarint(b, int64(r.Locator.End))
+		b = binary.AppendVarint(b, int64(r.Locator.Page))
+		b = binary.AppendVarint(b, int64(r.Locator.Start))
+		b = binary.AppendVarint(b, int64(r.Locator.End))
 	}
 	if f&refRetrieved != 0 {
 		b = appendDate(b, r.Retrieved)
@@ -458,24 +459,12 @@ func appendReference(b []byte, r *graph.Reference) []byte {
 	return b
 }
 
-func appendUvarint(b []byte, v uint64) []byte {
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
-}
-
-func appendVarint(b []byte, v int64) []byte {
-	return appendUvarint(b, uint64(v<<1)^uint64(v>>63))
-}
-
 func appendStr(b []byte, s string) []byte {
-	return append(appendUvarint(b, uint64(len(s))), s...)
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 func appendStrs(b []byte, ss []string) []byte {
-	b = appendUvarint(b, uint64(len(ss)))
+	b = binary.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
 		b = appendStr(b, s)
 	}
@@ -484,20 +473,20 @@ func appendStrs(b []byte, ss []string) []byte {
 
 func appendEnum(b []byte, table []string, s string) []byte {
 	if i := slices.Index(table, s); i >= 0 {
-		return appendUvarint(b, uint64(i)+1)
+		return binary.AppendUvarint(b, uint64(i)+1)
 	}
 	return appendStr(append(b, 0), s)
 }
 
 func appendF64(b []byte, f float64) []byte {
-	return appendUvarint(b, bits.ReverseBytes64(math.Float64bits(f)))
+	return binary.AppendUvarint(b, bits.ReverseBytes64(math.Float64bits(f)))
 }
 
 func appendTime(b []byte, t time.Time) []byte {
 	_, off := t.Zone()
-	b = appendVarint(b, t.Unix())
-	b = appendUvarint(b, uint64(t.Nanosecond()))
-	return appendVarint(b, int64(off))
+	b = binary.AppendVarint(b, t.Unix())
+	b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	return binary.AppendVarint(b, int64(off))
 }
 
 // appendDate writes what Date.String shows: the year, and the quarter,
@@ -505,17 +494,17 @@ func appendTime(b []byte, t time.Time) []byte {
 func appendDate(b []byte, d graph.Date) []byte {
 	switch d.Precision {
 	case graph.Year:
-		return appendVarint(append(b, byte(graph.Year)), int64(d.Year))
+		return binary.AppendVarint(append(b, byte(graph.Year)), int64(d.Year))
 	case graph.Quarter:
-		b = appendVarint(append(b, byte(graph.Quarter)), int64(d.Year))
-		return appendVarint(b, int64((d.Month-1)/3+1))
+		b = binary.AppendVarint(append(b, byte(graph.Quarter)), int64(d.Year))
+		return binary.AppendVarint(b, int64((d.Month-1)/3+1))
 	case graph.Month:
-		b = appendVarint(append(b, byte(graph.Month)), int64(d.Year))
-		return appendVarint(b, int64(d.Month))
+		b = binary.AppendVarint(append(b, byte(graph.Month)), int64(d.Year))
+		return binary.AppendVarint(b, int64(d.Month))
 	case graph.Day:
-		b = appendVarint(append(b, byte(graph.Day)), int64(d.Year))
-		b = appendVarint(b, int64(d.Month))
-		return appendVarint(b, int64(d.Day))
+		b = binary.AppendVarint(append(b, byte(graph.Day)), int64(d.Year))
+		b = binary.AppendVarint(b, int64(d.Month))
+		return binary.AppendVarint(b, int64(d.Day))
 	}
 	return append(b, 0)
 }

@@ -313,8 +313,10 @@ func (s *Store) EntityConflicts(ctx context.Context, v graph.View, key string) (
 				continue
 			}
 			item, err := r.txn.Get(conflictKey(p.Code, e.id))
-			if err != nil {
+			if errors.Is(err, badger.ErrKeyNotFound) {
 				continue
+			} else if err != nil {
+				return err
 			}
 			alive := false
 			if err := item.Value(func(b []byte) error { alive = r.sn.alive(b); return nil }); err != nil {

@@ -108,7 +108,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 				return nil
 			}
 			v = newRec()
-			if err := decodeRecordValue(b[8:], v); err != nil {
+			if err := unmarshalVersion(b[8:], v); err != nil {
 				return fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
@@ -149,7 +149,7 @@ func (r *reader) olderVersion(tag byte, id uint64, newRec func() any, get func(k
 		}
 		v := newRec()
 		if err := it.Item().Value(func(b []byte) error {
-			if err := decodeRecordValue(b, v); err != nil {
+			if err := unmarshalVersion(b, v); err != nil {
 				return err
 			}
 			setID(v, id)
@@ -174,7 +174,7 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 	if b, ok := r.s.raw.get(vb[:0], hk); ok && len(b) >= 16 && binary.BigEndian.Uint64(b) == r.s.gen.Load() {
 		if r.sn.sees(binary.BigEndian.Uint64(b[8:])) {
 			v := newRec()
-			if err := decodeRecordValue(b[16:], v); err != nil {
+			if err := unmarshalVersion(b[16:], v); err != nil {
 				return nil, fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
@@ -195,7 +195,7 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 				return nil
 			}
 			v = newRec()
-			if err := decodeRecordValue(b[8:], v); err != nil {
+			if err := unmarshalVersion(b[8:], v); err != nil {
 				return fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
@@ -214,7 +214,7 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 				return nil, false
 			}
 			v := newRec()
-			if decodeRecordValue(b, v) != nil {
+			if unmarshalVersion(b, v) != nil {
 				return nil, false
 			}
 			setID(v, id)
@@ -222,10 +222,6 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 		},
 		func(k []byte, _ any, b []byte) { r.s.raw.put(k, b) })
 }
-
-// decodeRecordValue decodes a stored record version (binary or JSON, see
-// codec.go) into v.
-func decodeRecordValue(b []byte, v any) error { return unmarshalVersion(b, v) }
 
 func setID(v any, id uint64) {
 	switch x := v.(type) {

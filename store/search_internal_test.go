@@ -250,27 +250,36 @@ func TestTypoDictionaryWrittenOnce(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	count := func() int {
-		n := 0
+	// count returns the number of dictionary entries for "trainium" and
+	// the newest Badger version among them: a rewrite would raise it.
+	count := func() (n int, newest uint64) {
 		s.db.View(func(txn *badger.Txn) error {
 			it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagTypo}})
 			defer it.Close()
 			for it.Rewind(); it.Valid(); it.Next() {
 				if _, w, _ := parseTypoKey(it.Item().Key()); w == "trainium" {
 					n++
+					newest = max(newest, it.Item().Version())
 				}
 			}
 			return nil
 		})
-		return n
+		return n, newest
 	}
+	var first uint64
 	for i, name := range []string{"Trainium", "Trainium Family", "Trainium"} {
 		recs := []graph.Record{{Type: graph.EntityRecord, Entity: &graph.Entity{Key: "trainium", Kind: graph.ChipFamily, Name: name}}}
 		if _, err := s.Apply(ctx, "test", recs); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := count(), len(deletions("trainium", 1)); got != want {
+		got, newest := count()
+		if want := len(deletions("trainium", 1)); got != want {
 			t.Fatalf("after write %d: %d dictionary entries for trainium, want %d", i+1, got, want)
+		}
+		if i == 0 {
+			first = newest
+		} else if newest != first {
+			t.Errorf("after write %d: the dictionary entries were rewritten (version %d, first written at %d)", i+1, newest, first)
 		}
 	}
 	// A second entity with the word in its description adds nothing.
@@ -278,7 +287,7 @@ func TestTypoDictionaryWrittenOnce(t *testing.T) {
 	if _, err := s.Apply(ctx, "test", recs); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := count(), len(deletions("trainium", 1)); got != want {
-		t.Errorf("%d dictionary entries for trainium, want %d", got, want)
+	if got, newest := count(); got != len(deletions("trainium", 1)) || newest != first {
+		t.Errorf("%d dictionary entries for trainium (newest version %d), want %d unchanged since %d", got, newest, len(deletions("trainium", 1)), first)
 	}
 }

@@ -93,9 +93,7 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 	if err := s.precheck(ctx, recs); err != nil {
 		return nil, err
 	}
-	if ok, err := s.bulkEligible(len(recs)); err != nil {
-		return nil, err
-	} else if ok {
+	if s.bulkEligible(len(recs)) {
 		return s.bulkImport(ctx, by, recs, progress)
 	}
 	start := s.clock

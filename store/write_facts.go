@@ -392,7 +392,7 @@ func sameClaim(a, b *graph.Claim) bool {
 	x.Recorded, y.Recorded = graph.Recorded{}, graph.Recorded{}
 	var buf [512]byte
 	ea := appendClaim(buf[:0], &x)
-	eb := appendClaim(ea[len(ea):len(ea)], &y)
+	eb := appendClaim(ea[len(ea):], &y)
 	return string(ea) == string(eb)
 }
 
