@@ -166,7 +166,7 @@ func TestFirstZero(t *testing.T) {
 			PageInfo   pageInfo
 		}
 		Chip struct {
-			Statements, Designers struct {
+			Statements, Designers, History struct {
 				TotalCount int
 				Edges      []any
 				PageInfo   pageInfo
@@ -181,6 +181,7 @@ func TestFirstZero(t *testing.T) {
 		chip(key: "trainium3") {
 			statements(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } }
 			designers(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } }
+			history(first: 0) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } }
 		}
 	}`, nil, &got)
 	for name, c := range map[string]struct {
@@ -189,7 +190,7 @@ func TestFirstZero(t *testing.T) {
 		PageInfo   pageInfo
 	}{
 		"entities": got.Entities, "byPrefix": got.ByPrefix, "sources": got.Sources, "claims": got.Claims,
-		"chip.statements": got.Chip.Statements, "chip.designers": got.Chip.Designers,
+		"chip.statements": got.Chip.Statements, "chip.designers": got.Chip.Designers, "chip.history": got.Chip.History,
 	} {
 		if len(c.Edges) != 0 {
 			t.Errorf("%s(first: 0): %d edges, want 0", name, len(c.Edges))

@@ -71,10 +71,11 @@ func (r *root) history(ctx context.Context, v graph.View, typ graph.RecordType, 
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	p, err := r.svc.History(ctx, v, typ, key, after, first)
+	p, err := r.svc.History(ctx, v, typ, key, after, storeFirst(first))
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	p = firstPage(p, first)
 	c := &historyConnection{total: p.Total, hasNext: p.HasNext, edges: []*historyEntry{}}
 	for i, ver := range p.Items {
 		c.edges = append(c.edges, &historyEntry{r: r, cursor: encodeCursor(p.Cursors[i]), v: ver})
@@ -181,7 +182,7 @@ func (r *root) Conflicts(ctx context.Context, a struct {
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q := graph.ConflictQuery{Predicate: deref(a.Predicate), Entity: deref(a.Entity), After: after, First: first}
+	q := graph.ConflictQuery{Predicate: deref(a.Predicate), Entity: deref(a.Entity), After: after, First: storeFirst(first)}
 	if a.Kind != nil {
 		q.Kind = graph.Kind(*a.Kind)
 	}
@@ -189,6 +190,7 @@ func (r *root) Conflicts(ctx context.Context, a struct {
 	if err != nil {
 		return nil, r.fail(err)
 	}
+	p = firstPage(p, first)
 	c := &conflictConnection{total: p.Total, hasNext: p.HasNext, edges: []*conflictEdge{}}
 	for i, cf := range p.Items {
 		c.edges = append(c.edges, &conflictEdge{cursor: encodeCursor(p.Cursors[i]), node: &conflictResolver{r: r, v: v, c: cf}})
@@ -276,12 +278,12 @@ func (r *root) linked(ctx context.Context, v graph.View, q graph.LinkQuery, a pa
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	q.First, q.After = first, after
+	q.First, q.After = storeFirst(first), after
 	p, err := r.svc.LinkedClaims(ctx, v, q)
 	if err != nil {
 		return nil, r.fail(err)
 	}
-	return r.claimConnection(ctx, v, p)
+	return r.claimConnection(ctx, v, firstPage(p, first))
 }
 
 func (x *statementResolver) SupportedBy(ctx context.Context, a pageArgs) (*claimConnection, error) {
