@@ -122,35 +122,34 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}}})
 		return
 	}
-	if r.Method == http.MethodGet {
-		if typ, ok := doc.operationType(p.OperationName); ok && typ == "mutation" {
-			w.Header().Set("Allow", "POST")
-			writeErrors(w, media, http.StatusMethodNotAllowed, codeMethodNotAllowed, "mutations must be sent with POST")
-			return
-		}
-	}
-	if e := h.checkCost(p); e != nil {
-		h.writeResponse(w, media, &response{Errors: []gqlError{*e}})
+	typ, typed := doc.operationType(p.OperationName)
+	if r.Method == http.MethodGet && typed && typ == "mutation" {
+		w.Header().Set("Allow", "POST")
+		writeErrors(w, media, http.StatusMethodNotAllowed, codeMethodNotAllowed, "mutations must be sent with POST")
 		return
 	}
 
 	// A query (never a mutation) whose answer for this data generation is
 	// cached is answered from the cache; the generation is read before
 	// executing, so a write published meanwhile makes the result stale.
+	// A cached answer passed the cost check when it was computed (same
+	// document and variables, same limit), so a hit skips it.
 	var key [32]byte
 	var gen uint64
 	cacheable := false
-	if h.cache != nil {
-		if typ, ok := doc.operationType(p.OperationName); ok && typ == "query" {
-			gen = h.generation()
-			if key, cacheable = cacheKey(p); cacheable {
-				if body, ok := h.cache.get(key, gen); ok {
-					writeBody(w, media, http.StatusOK, body)
-					return
-				}
-				cacheable = h.cache.admit(key) // cache it the second time it is asked
+	if h.cache != nil && typed && typ == "query" {
+		gen = h.generation()
+		if key, cacheable = cacheKey(p); cacheable {
+			if body, ok := h.cache.get(key, gen); ok {
+				writeBody(w, media, http.StatusOK, body)
+				return
 			}
+			cacheable = h.cache.admit(key) // cache it the second time it is asked
 		}
+	}
+	if e := h.checkCost(p); e != nil {
+		h.writeResponse(w, media, &response{Errors: []gqlError{*e}})
+		return
 	}
 	res := h.schema.Exec(schema.WithLoader(ctx), p.Query, p.OperationName, p.Variables)
 	out := &response{Data: res.Data, Extensions: res.Extensions}
