@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime/metrics"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -24,20 +23,6 @@ import (
 	"github.com/chipgraph/chipgraph/store"
 	graphql "github.com/graph-gophers/graphql-go"
 )
-
-// inproc lists the in-process queries: those of the load generator, less
-// q4 and q5 while the API has no search or paths field.
-var inproc = func() []string {
-	names := []string{"q1", "q2", "q3"}
-	sdl := schema.SDL()
-	if strings.Contains(sdl, "search(") {
-		names = append(names, "q4")
-	}
-	if strings.Contains(sdl, "paths(") {
-		names = append(names, "q5")
-	}
-	return append(names, "q6")
-}()
 
 // DefaultScale is the generated dataset's scale unless
 // CHIPGRAPH_BENCH_SCALE says otherwise.
@@ -231,7 +216,7 @@ func TestQueries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := tc.env(t)
-			for _, name := range inproc {
+			for _, name := range load.QueryNames {
 				vs := e.vars[name]
 				for _, v := range vs[:min(len(vs), 20)] {
 					checkRoot(t, e.exec(t, schema.WithLoader(base), name, v), name, e.queries[name].Root, v)
@@ -290,7 +275,7 @@ func goroutinesCreated() uint64 {
 
 func BenchmarkStarter(b *testing.B) {
 	e := starterEnv(b)
-	for _, name := range inproc {
+	for _, name := range load.QueryNames {
 		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
 	}
 }
@@ -298,7 +283,7 @@ func BenchmarkStarter(b *testing.B) {
 func BenchmarkGen(b *testing.B) {
 	scale := benchScale(b)
 	e := generatedEnv(b, scale)
-	for _, name := range inproc {
+	for _, name := range load.QueryNames {
 		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
 	}
 }
@@ -390,10 +375,11 @@ func BenchmarkExplore(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			ctx := schema.WithLoader(schema.WithReadOnly(context.Background()))
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
+				// A loader per execution, as the server makes one per request.
+				ctx := schema.WithLoader(schema.WithReadOnly(context.Background()))
 				if res := e.schema.Exec(ctx, c.doc, "", c.vars(i)); len(res.Errors) > 0 {
 					b.Fatalf("%s: %v", c.name, res.Errors)
 				}
