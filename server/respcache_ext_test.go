@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// TestResponseCache: a query's response is served from the cache while
-// the data generation stays, recomputed after it changes, and mutations and
-// failed responses are never cached.
+// TestResponseCache: answers keep their own variables (the variables are
+// part of the cache key) and stay equal across a write, on the real schema.
+// That hits are served from the cache, and that failed answers never are,
+// is counted in TestResponseCacheHits and TestResponseCacheSkipsErrors.
 func TestResponseCache(t *testing.T) {
 	var gen atomic.Uint64
 	s := NewTestServer(t, nil)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -30,9 +31,15 @@ func TestRespCacheStaleGeneration(t *testing.T) {
 	}
 }
 
-type countingRoot struct{ n atomic.Int32 }
+type countingRoot struct{ n, failed atomic.Int32 }
 
 func (r *countingRoot) Hits() int32 { return r.n.Add(1) }
+
+// Fails counts its executions and always fails.
+func (r *countingRoot) Fails() (*int32, error) {
+	r.failed.Add(1)
+	return nil, errors.New("always fails")
+}
 
 // TestResponseCacheHits counts executions: a query is cached the second
 // time it is asked (the admission filter) and answered from the cache
@@ -40,12 +47,12 @@ func (r *countingRoot) Hits() int32 { return r.n.Add(1) }
 func TestResponseCacheHits(t *testing.T) {
 	var gen atomic.Uint64
 	s := NewServer()
-	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! }`, &countingRoot{})
+	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! fails: Int }`, &countingRoot{})
 	s.Logger = log.New(io.Discard, "", 0)
 	s.Generation = gen.Load
 	h := s.Handler()
-	hits := func() string {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ hits }"}`))
+	post := func(query string) string {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+query+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
@@ -65,8 +72,31 @@ func TestResponseCacheHits(t *testing.T) {
 		if step.write {
 			gen.Add(1)
 		}
-		if got := hits(); !strings.Contains(got, step.want) {
+		if got := post("{ hits }"); !strings.Contains(got, step.want) {
 			t.Errorf("request %d: got %s, want %s (%s)", i+1, got, step.want, step.why)
+		}
+	}
+}
+
+// TestResponseCacheSkipsErrors: an answer with errors is never cached,
+// however often it is asked: every request executes.
+func TestResponseCacheSkipsErrors(t *testing.T) {
+	root := &countingRoot{}
+	s := NewServer()
+	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! fails: Int }`, root)
+	s.Logger = log.New(io.Discard, "", 0)
+	s.Generation = func() uint64 { return 1 }
+	h := s.Handler()
+	for i := 1; i <= 3; i++ {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ fails }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if !strings.Contains(w.Body.String(), `"errors"`) {
+			t.Errorf("request %d: got %s, want an error", i, w.Body.String())
+		}
+		if got := root.failed.Load(); got != int32(i) {
+			t.Errorf("after request %d: %d executions, want %d (an error answer was served from the cache)", i, got, i)
 		}
 	}
 }
