@@ -61,20 +61,7 @@ func (s *Store) bulkImport(ctx context.Context, by string, recs []graph.Record, 
 	w.txn.Discard()
 	// A record writes about 8.3 keys (measured: scale-1 generated data).
 	w.mem = newOverlay(s.db, 9*len(recs))
-	for i := range recs {
-		if err := w.apply(&recs[i]); err != nil {
-			return nil, recordError(&recs[i], i, err)
-		}
-		if w.ops >= 20000 {
-			if err := w.commitChunk(); err != nil {
-				return nil, err
-			}
-			if progress != nil {
-				progress(i + 1)
-			}
-		}
-	}
-	if err := w.finish(); err != nil {
+	if err := w.applyChunked(recs, progress); err != nil {
 		return nil, err
 	}
 	if progress != nil {

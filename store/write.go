@@ -104,23 +104,7 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 		return nil, err
 	}
 	w := s.newWriter(ctx, by, true)
-	err := func() error {
-		for i := range recs {
-			if err := w.apply(&recs[i]); err != nil {
-				return recordError(&recs[i], i, err)
-			}
-			if w.ops >= 20000 {
-				if err := w.commitChunk(); err != nil {
-					return err
-				}
-				if progress != nil {
-					progress(i + 1)
-				}
-			}
-		}
-		return w.finish()
-	}()
-	if err != nil {
+	if err := w.applyChunked(recs, progress); err != nil {
 		w.txn.Discard()
 		if aerr := s.abortImport(start); aerr != nil {
 			return nil, errors.Join(err, aerr)
@@ -142,6 +126,30 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 	}
 	s.publish(w.last)
 	return w.res, nil
+}
+
+// importChunkOps is how many keys an import writes before it commits a
+// chunk and recomputes the conflicts it touched.
+const importChunkOps = 20000
+
+// applyChunked applies recs in chunks of importChunkOps keys, reporting
+// progress after each, and finishes the import. Both the chunked and the
+// bulk import run it, so their chunk ends (and conflict times) agree.
+func (w *writer) applyChunked(recs []graph.Record, progress func(done int)) error {
+	for i := range recs {
+		if err := w.apply(&recs[i]); err != nil {
+			return recordError(&recs[i], i, err)
+		}
+		if w.ops >= importChunkOps {
+			if err := w.commitChunk(); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(i + 1)
+			}
+		}
+	}
+	return w.finish()
 }
 
 // abortImport marks everything recorded after start as aborted.
