@@ -143,15 +143,11 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		cfg.AsOf = time.Now() // not truncated: an import may have finished within this second
 	}
 	if cfg.CPUProfile != "" {
-		f, err := os.Create(cfg.CPUProfile)
+		stop, err := startCPUProfile(cfg.CPUProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if cfg.Wait > 0 {
 		ready, err := load.WaitReady(ctx, cfg.Load.URL, cfg.Wait)
@@ -225,4 +221,18 @@ func (c *cli) bench(ctx context.Context, args []string) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s requests failed", commas(int(failed)))}
 	}
 	return nil
+}
+
+// startCPUProfile starts writing the process's CPU profile to file; stop
+// ends it and closes the file.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", file, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

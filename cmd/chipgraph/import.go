@@ -29,6 +29,8 @@ type importConfig struct {
 	DataDir string
 	By      string // "" means "import:<file base name>"
 	Files   []string
+	// CPUProfile, if set, is where the import writes its CPU profile.
+	CPUProfile string
 }
 
 func (c *cli) parseImportFlags(args []string) (importConfig, error) {
@@ -36,6 +38,7 @@ func (c *cli) parseImportFlags(args []string) (importConfig, error) {
 	fs := c.newFlagSet("import", "FILE...", importAbout)
 	fs.Var((*nonEmpty)(&cfg.DataDir), "data", "store `directory` (created if missing)")
 	fs.StringVar(&cfg.By, "by", "", "`name` the history records as the writer (default \"import:<file name>\")")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write the import's CPU profile to `file`")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return cfg, err
@@ -54,6 +57,13 @@ func (c *cli) importFiles(ctx context.Context, args []string) error {
 	cfg, err := c.parseImportFlags(args)
 	if err != nil {
 		return err
+	}
+	if cfg.CPUProfile != "" {
+		stop, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	st, err := openStore(ctx, cfg.DataDir, false, log.New(c.stderr, "", 0))
 	if err != nil {
