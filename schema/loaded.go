@@ -3,10 +3,8 @@ package schema
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/chipgraph/chipgraph/graph"
-	graphql "github.com/graph-gophers/graphql-go"
 )
 
 // Synchronous resolution of loaded records.
@@ -38,30 +36,22 @@ type wants struct {
 	claimSrcs bool // Claim.source, Claim.reference
 }
 
-// wantsOf returns what the field being resolved selects at any depth
-// below it, for n records (nothing when n is 0: reading the selection
-// costs allocations). It errs on the side of loading: a field of that
-// name anywhere below counts, whichever type it belongs to.
+// wantsOf returns what the fields below the field being resolved may
+// select, for n records (nothing when n is 0), from the names the
+// request's document holds (namesOf). It errs on the side of loading: a
+// name anywhere in the document counts, whichever type it belongs to.
 func wantsOf(ctx context.Context, n int) wants {
-	var w wants
 	if n == 0 {
-		return w
+		return wants{}
 	}
-	for _, p := range graphql.SelectedFieldNames(ctx) {
-		switch p[strings.LastIndexByte(p, '.')+1:] {
-		case "subject":
-			w.subjects = true
-		case "entity", "display":
-			w.objects = true
-		case "references":
-			w.sources = true
-		case "claimant":
-			w.claimants = true
-		case "source", "reference":
-			w.claimSrcs = true
-		}
+	names := namesOf(ctx)
+	return wants{
+		subjects:  names&nameSubject != 0,
+		objects:   names&(nameEntity|nameDisplay) != 0,
+		sources:   names&nameReferences != 0,
+		claimants: names&nameClaimant != 0,
+		claimSrcs: names&(nameSource|nameReference) != 0,
 	}
-	return w
 }
 
 // notLoaded reports a loaded field whose data its parent did not load.

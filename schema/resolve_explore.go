@@ -624,8 +624,10 @@ func (x *metricValueResolver) Count() int32 { return int32(x.val.N) }
 // reads per level whatever the page sizes.
 type loader struct {
 	mu      sync.Mutex
-	groups  map[siblingKey]*siblingGroup
-	batches map[batchKey]*statementBatch
+	groups  map[siblingKey]*siblingGroup // made on first use
+	batches map[batchKey]*statementBatch // made on first use
+	names   docNames                     // the document's (WithDocument)
+	known   bool                         // names are known
 }
 
 type loaderCtxKey struct{}
@@ -636,7 +638,7 @@ func WithLoader(ctx context.Context) context.Context {
 	if ctx.Value(loaderCtxKey{}) != nil {
 		return ctx
 	}
-	return context.WithValue(ctx, loaderCtxKey{}, &loader{groups: map[siblingKey]*siblingGroup{}, batches: map[batchKey]*statementBatch{}})
+	return context.WithValue(ctx, loaderCtxKey{}, &loader{})
 }
 
 func loaderFrom(ctx context.Context) *loader {
@@ -709,6 +711,9 @@ func registerSiblings(ctx context.Context, v graph.View, keys []string) {
 	vk := keyOfView(v)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.groups == nil {
+		l.groups = make(map[siblingKey]*siblingGroup, len(keys))
+	}
 	for _, k := range keys {
 		sk := siblingKey{vk, k}
 		if _, ok := l.groups[sk]; !ok {
@@ -725,12 +730,18 @@ func (x *entityResolver) batch(ctx context.Context, l *loader, predicate string,
 	g, found := l.groups[siblingKey{vk, x.e.Key}]
 	if !found {
 		g = &siblingGroup{keys: []string{x.e.Key}}
+		if l.groups == nil {
+			l.groups = map[siblingKey]*siblingGroup{}
+		}
 		l.groups[siblingKey{vk, x.e.Key}] = g
 	}
 	bk := batchKey{g: g, pred: predicate, dir: dir, first: storeFirst}
 	b, found := l.batches[bk]
 	if !found {
 		b = &statementBatch{}
+		if l.batches == nil {
+			l.batches = map[batchKey]*statementBatch{}
+		}
 		l.batches[bk] = b
 	}
 	l.mu.Unlock()

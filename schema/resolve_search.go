@@ -60,11 +60,10 @@ func (r *root) Search(ctx context.Context, a searchArgs) (*searchConnection, err
 	return c, nil
 }
 
-// wantsTotal reports whether the query selects the connection's
-// totalCount, which costs a search every hit. Without selection
-// information (a connection always has selected fields) it says yes.
+// wantsTotal reports whether the request's document may select the
+// connection's totalCount, which costs a search every hit (namesOf).
 func wantsTotal(ctx context.Context) bool {
-	return graphql.HasSelectedField(ctx, "totalCount") || len(graphql.SelectedFieldNames(ctx)) == 0
+	return namesOf(ctx)&nameTotalCount != 0
 }
 
 type searchConnection struct {

@@ -77,6 +77,8 @@ func New(svc Service, opts Options) (*graphql.Schema, error) {
 	return graphql.ParseSchema(sdl, r,
 		graphql.MaxDepth(opts.MaxDepth),
 		graphql.MaxParallelism(8),
+		// Pages learn what to load from the document (WithDocument).
+		graphql.DisableFieldSelections(),
 		graphql.Logger(panicLogger{opts.Logger}),
 		graphql.PanicHandler(panicHandler{opts.Logger}),
 	)

@@ -151,7 +151,7 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		h.writeResponse(w, media, &response{Errors: []gqlError{*e}})
 		return
 	}
-	res := h.schema.Exec(schema.WithLoader(ctx), p.Query, p.OperationName, p.Variables)
+	res := h.schema.Exec(schema.WithDocument(ctx, p.Query), p.Query, p.OperationName, p.Variables)
 	out := &response{Data: res.Data, Extensions: res.Extensions}
 	executed := len(res.Data) > 0
 	for _, qe := range res.Errors {
@@ -160,12 +160,14 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if executed && len(out.Errors) == 0 && len(out.Extensions) == 0 {
 		// The common case needs no encoder: graphql-go's data is
 		// compact JSON already (json.Marshal would scan it again).
-		body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
-		body = append(append(append(body, `{"data":`...), res.Data...), '}')
 		if cacheable {
+			body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
+			body = append(append(append(body, `{"data":`...), res.Data...), '}')
 			h.cache.put(key, gen, body)
+			writeBody(w, media, http.StatusOK, body)
+			return
 		}
-		writeBody(w, media, http.StatusOK, body)
+		writeData(w, media, res.Data)
 		return
 	}
 	h.writeResponse(w, media, out)
@@ -463,6 +465,21 @@ func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// writeData writes the answer {"data":data} with status 200, without
+// copying data into one body.
+func writeData(w http.ResponseWriter, media string, data []byte) {
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)+len(`{"data":}`)))
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(w, `{"data":`); err != nil {
+		return
+	}
+	if _, err := w.Write(data); err != nil {
+		return
+	}
+	_, _ = io.WriteString(w, "}")
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -209,7 +209,7 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 	}
 	return r.olderVersion(tag, id, newRec,
 		func(k []byte) (any, bool) {
-			b, ok := r.s.raw.get(vb[:0], k)
+			b, ok := r.s.raw.get(nil, k)
 			if !ok {
 				return nil, false
 			}

@@ -219,6 +219,7 @@ func TestQueries(t *testing.T) {
 			for _, name := range load.QueryNames {
 				vs := e.vars[name]
 				for _, v := range vs[:min(len(vs), 20)] {
+					checkRoot(t, e.exec(t, schema.WithDocument(base, e.queries[name].Doc), name, v), name, e.queries[name].Root, v)
 					checkRoot(t, e.exec(t, schema.WithLoader(base), name, v), name, e.queries[name].Root, v)
 					checkRoot(t, e.exec(t, base, name, v), name, e.queries[name].Root, v)
 				}
@@ -229,7 +230,8 @@ func TestQueries(t *testing.T) {
 
 // benchmark runs query name on e, cycling through its variables, with
 // the per-request setup of the server (server/graphql.go): a read-only
-// context and a new batch loader for every request. It reports the
+// context and a new batch loader that knows the document's names
+// (schema.WithDocument) for every request. It reports the
 // goroutines started per execution (goroutines/op): graph-gophers runs
 // the fields of a selection set in a goroutine each when any of them is
 // asynchronous. cpu-ns/op is the process's CPU time per execution.
@@ -242,7 +244,7 @@ func benchmark(b *testing.B, e *env, name string) {
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
-		res := e.schema.Exec(schema.WithLoader(base), doc, "", vs[i%len(vs)])
+		res := e.schema.Exec(schema.WithDocument(base, doc), doc, "", vs[i%len(vs)])
 		if len(res.Errors) > 0 {
 			b.Fatalf("%s: %v", name, res.Errors)
 		}

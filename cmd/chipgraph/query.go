@@ -104,7 +104,7 @@ func runQuery(ctx context.Context, st schema.Service, cfg queryConfig, logger *l
 	} else {
 		ctx = schema.WithReadOnly(ctx)
 	}
-	res := sch.Exec(schema.WithLoader(ctx), cfg.Query, cfg.Operation, cfg.Vars)
+	res := sch.Exec(schema.WithDocument(ctx, cfg.Query), cfg.Query, cfg.Operation, cfg.Vars)
 	out := &queryResponse{Data: res.Data, Errors: res.Errors, Extensions: res.Extensions}
 	for _, qe := range out.Errors {
 		code := addErrorCode(qe, len(res.Data) > 0)
