@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -171,11 +173,13 @@ func encodeHead(ts uint64, rec any) ([]byte, error) {
 // a *graph.Entity, *graph.Source, *graph.Statement or *graph.Claim. The
 // record's ID is left as it was (it is not stored).
 func unmarshalVersion(b []byte, v any) error {
+	// b does not escape (callers decode from stack buffers): the JSON
+	// decoder keeps its input, so it gets a copy.
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, v)
+		return json.Unmarshal(bytes.Clone(b), v)
 	}
 	if len(b) < 2 || b[0] != formatBinary {
-		return fmt.Errorf("%w: unknown format (first bytes %x)", errMalformed, b[:min(len(b), 2)])
+		return fmt.Errorf("%w: unknown format (first bytes %s)", errMalformed, hex.EncodeToString(b[:min(len(b), 2)]))
 	}
 	var want byte
 	switch v.(type) {

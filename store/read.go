@@ -181,7 +181,7 @@ func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error)
 			return v, nil
 		}
 	}
-	item, err := r.txn.Get(hk)
+	item, err := r.txn.Get(bytes.Clone(hk)) // Badger keeps the key: hk stays on the stack
 	if err == nil {
 		var v any
 		err = item.Value(func(b []byte) error {
