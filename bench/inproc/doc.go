@@ -9,4 +9,8 @@
 // The generated dataset is built at scale 0.05 by default, small enough
 // for a quick run; CHIPGRAPH_BENCH_SCALE sets another scale (1 is the
 // reference, and takes minutes to import).
+//
+// BenchmarkExecutorFloor runs q1, q2, q3 and q6 on a schema of the same
+// shape whose resolvers return answers computed beforehand: what the GraphQL
+// executor costs with nothing to read (see floor_test.go).
 package inproc
