@@ -93,7 +93,7 @@ func (x *loadedStatement) References() []*referenceResolver {
 		if k := refs[i].ImportedFrom; k != "" {
 			imp = x.srcs[k] // absent when it was retracted: importedFrom is null
 		}
-		rs[i] = newReference(x.r, x.v, &refs[i], src, imp)
+		rs[i].init(x.r, x.v, &refs[i], src, imp)
 		out[i] = &rs[i]
 	}
 	return out
@@ -135,7 +135,7 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 	ls := make([]loadedStatement, len(sts))
 	out := make([]*loadedStatement, len(sts))
 	for i, st := range sts {
-		ls[i] = loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}}
+		ls[i].statementResolver.init(r, v, st)
 		ls[i].obj.valueResolver = valueResolver{r: r, v: v, val: &st.Object}
 		out[i] = &ls[i]
 	}
@@ -236,7 +236,8 @@ func (r *root) sourcesOf(ctx context.Context, v graph.View, sts []*graph.Stateme
 // way round) that the caller holds, as a loaded statement with the
 // sources srcs.
 func (r *root) loadedEnds(v graph.View, st *graph.Statement, a, b *graph.Entity, srcs map[string]*graph.Source) *loadedStatement {
-	x := &loadedStatement{statementResolver: statementResolver{r: r, v: v, s: st}, srcs: srcs}
+	x := &loadedStatement{srcs: srcs}
+	x.statementResolver.init(r, v, st)
 	x.obj.valueResolver = valueResolver{r: r, v: v, val: &st.Object}
 	if st.Subject == a.Key {
 		x.subj, x.obj.ent = a, b
@@ -271,15 +272,16 @@ func (x *loadedClaim) Source() *sourceResolver {
 	if x.src == nil {
 		notLoaded("source", x.c.Reference.Source)
 	}
-	return &sourceResolver{r: x.r, v: x.v, s: x.src}
+	return newSource(x.r, x.v, x.src)
 }
 
 func (x *loadedClaim) Reference() *referenceResolver {
 	if x.src == nil {
 		notLoaded("source", x.c.Reference.Source)
 	}
-	ref := newReference(x.r, x.v, &x.c.Reference, x.src, x.imp)
-	return &ref
+	ref := new(referenceResolver)
+	ref.init(x.r, x.v, &x.c.Reference, x.src, x.imp)
+	return ref
 }
 
 // loadClaims wraps cs as loaded claims, reading what w selects in one
@@ -290,7 +292,7 @@ func (r *root) loadClaims(ctx context.Context, v graph.View, cs []*graph.Claim, 
 	lc := make([]loadedClaim, len(cs))
 	out := make([]*loadedClaim, len(cs))
 	for i, c := range cs {
-		lc[i] = loadedClaim{claimResolver: claimResolver{r: r, v: v, c: c}}
+		lc[i].claimResolver.init(r, v, c)
 		out[i] = &lc[i]
 	}
 	if w.claimants {

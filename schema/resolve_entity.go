@@ -10,23 +10,27 @@ import (
 
 // entityResolver resolves every entity type; ToChip and friends pick the
 // concrete GraphQL type by kind.
+//
+// KeyF and NameF are read without a reflective call (see sourceResolver);
+// r.entity sets them: build an entityResolver no other way.
 type entityResolver struct {
 	r *root
 	v graph.View
 	e *graph.Entity
+
+	KeyF  string `graphql:"key"`
+	NameF string `graphql:"name"`
 }
 
 func (r *root) entity(v graph.View, e *graph.Entity) *entityResolver {
 	if e == nil {
 		return nil
 	}
-	return &entityResolver{r: r, v: v, e: e}
+	return &entityResolver{r: r, v: v, e: e, KeyF: e.Key, NameF: e.Name}
 }
 
 func (x *entityResolver) ID() graphql.ID    { return globalID("Entity", x.e.Key) }
-func (x *entityResolver) Key() string       { return x.e.Key }
 func (x *entityResolver) Kind() string      { return string(x.e.Kind) }
-func (x *entityResolver) Name() string      { return x.e.Name }
 func (x *entityResolver) Aliases() []string { return append([]string{}, x.e.Aliases...) }
 func (x *entityResolver) Description() *string {
 	if x.e.Description == "" {

@@ -127,7 +127,7 @@ func (r *root) AddSource(ctx context.Context, args struct{ Input sourceInput }) 
 	if err != nil || ss[0] == nil {
 		return nil, r.fail(err)
 	}
-	return &sourceResolver{r: r, s: ss[0]}, nil
+	return newSource(r, graph.View{}, ss[0]), nil
 }
 
 type valueInput struct {

@@ -41,7 +41,7 @@ func (h *historyEntry) Source() *sourceResolver {
 	if h.v.Source == nil {
 		return nil
 	}
-	return &sourceResolver{r: h.r, v: h.view(), s: h.v.Source}
+	return newSource(h.r, h.view(), h.v.Source)
 }
 func (h *historyEntry) AddedReferences(ctx context.Context) ([]*referenceResolver, error) {
 	return h.r.references(ctx, h.view(), h.v.Added)
@@ -263,7 +263,7 @@ func (e *evidenceResolver) Groups() [][]*sourceResolver {
 		var grp []*sourceResolver
 		for _, k := range g {
 			if s := e.byKey[k]; s != nil {
-				grp = append(grp, &sourceResolver{r: e.r, v: e.v, s: s})
+				grp = append(grp, newSource(e.r, e.v, s))
 			}
 		}
 		out = append(out, grp)
@@ -348,7 +348,7 @@ func (x *sourceResolver) Restates(ctx context.Context) ([]*sourceResolver, error
 	out := []*sourceResolver{}
 	for _, s := range ss {
 		if s != nil {
-			out = append(out, &sourceResolver{r: x.r, v: x.v, s: s})
+			out = append(out, newSource(x.r, x.v, s))
 		}
 	}
 	return out, nil
@@ -419,5 +419,5 @@ func (r *root) RetractSource(ctx context.Context, a retractArgs) (*sourceResolve
 	if err != nil || ss[0] == nil {
 		return nil, r.fail(err)
 	}
-	return &sourceResolver{r: r, s: ss[0]}, nil
+	return newSource(r, graph.View{}, ss[0]), nil
 }

@@ -92,7 +92,7 @@ func (r *root) node(ctx context.Context, v graph.View, id graphql.ID) (*nodeReso
 		if err != nil || ss[0] == nil {
 			return nil, err
 		}
-		return &nodeResolver{o: &sourceResolver{r: r, v: v, s: ss[0]}}, nil
+		return &nodeResolver{o: newSource(r, v, ss[0])}, nil
 	}
 	return nil, graph.Invalid("id", graph.RBadValue, "malformed node ID %q", string(id))
 }
@@ -327,7 +327,7 @@ func (r *root) Source(ctx context.Context, a struct {
 	if src == nil {
 		return nil, nil
 	}
-	return &sourceResolver{r: r, v: v, s: src}, nil
+	return newSource(r, v, src), nil
 }
 
 func (r *root) Sources(ctx context.Context, a struct {
@@ -347,7 +347,7 @@ func (r *root) Sources(ctx context.Context, a struct {
 	p = firstPage(p, first)
 	c := &sourceConnection{total: p.Total, hasNext: p.HasNext}
 	for i, s := range p.Items {
-		c.nodes = append(c.nodes, &sourceResolver{r: r, v: v, s: s})
+		c.nodes = append(c.nodes, newSource(r, v, s))
 		c.cursors = append(c.cursors, encodeCursor(p.Cursors[i]))
 	}
 	return c, nil

@@ -52,7 +52,7 @@ func (r *root) Search(ctx context.Context, a searchArgs) (*searchConnection, err
 		case h.Claim != nil:
 			hit.node = &nodeResolver{c: r.claim(v, h.Claim)}
 		default:
-			hit.node = &nodeResolver{o: &sourceResolver{r: r, v: v, s: h.Source}}
+			hit.node = &nodeResolver{o: newSource(r, v, h.Source)}
 		}
 		c.hits = append(c.hits, hit)
 		c.cursors = append(c.cursors, hit.cursor)

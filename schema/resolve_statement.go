@@ -13,21 +13,32 @@ import (
 // history entry, a mutation's result): its subject, object entity and
 // references are read when asked for. Statements of a page resolve as
 // loadedStatement instead.
+//
+// KeyF is read without a reflective call (see sourceResolver); init sets
+// it: build a statementResolver no other way.
 type statementResolver struct {
 	r *root
 	v graph.View
 	s *graph.Statement
+
+	KeyF string `graphql:"key"`
+}
+
+// init sets x to resolve s as v sees it.
+func (x *statementResolver) init(r *root, v graph.View, s *graph.Statement) {
+	*x = statementResolver{r: r, v: v, s: s, KeyF: s.Key}
 }
 
 func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
 	if s == nil {
 		return nil
 	}
-	return &statementResolver{r: r, v: v, s: s}
+	x := new(statementResolver)
+	x.init(r, v, s)
+	return x
 }
 
 func (x *statementResolver) ID() graphql.ID { return globalID("Statement", x.s.Key) }
-func (x *statementResolver) Key() string    { return x.s.Key }
 func (x *statementResolver) Subject(ctx context.Context) (*entityResolver, error) {
 	e, err := x.r.mustEntity(ctx, x.v, x.s.Subject)
 	return x.r.entity(x.v, e), err
@@ -107,7 +118,7 @@ func (r *root) mustSource(ctx context.Context, v graph.View, key string) (*sourc
 	if ss[0] == nil {
 		return nil, r.fail(graph.Errorf(graph.EINTERNAL, "source %q referenced but not found", key))
 	}
-	return &sourceResolver{r: r, v: v, s: ss[0]}, nil
+	return newSource(r, v, ss[0]), nil
 }
 
 // --- values
@@ -198,17 +209,28 @@ func (x *valueResolver) InUnit(args struct{ Unit string }) (*float64, error) {
 
 // referenceResolver resolves a reference whose sources were loaded with
 // its siblings' (references), so its fields need no reads of their own.
+//
+// Its exported fields are read without a reflective call, as
+// sourceResolver's are; init sets them: build a referenceResolver no other
+// way.
 type referenceResolver struct {
 	r   *root
 	v   graph.View
 	ref *graph.Reference
 	src sourceResolver // the source cited, resolved without allocating
 	imp *graph.Source  // the source imported through, if any
+
+	SourceF   *sourceResolver `graphql:"source"` // &src
+	QuoteF    *string         `graphql:"quote"`
+	VerifiedF bool            `graphql:"verified"`
 }
 
-// newReference resolves ref, citing src and imported through imp (nil if none).
-func newReference(r *root, v graph.View, ref *graph.Reference, src, imp *graph.Source) referenceResolver {
-	return referenceResolver{r: r, v: v, ref: ref, src: sourceResolver{r: r, v: v, s: src}, imp: imp}
+// init sets x to resolve ref, citing src and imported through imp (nil if
+// none). x must not be copied afterwards: SourceF points into it.
+func (x *referenceResolver) init(r *root, v graph.View, ref *graph.Reference, src, imp *graph.Source) {
+	*x = referenceResolver{r: r, v: v, ref: ref, imp: imp, QuoteF: nonEmpty(&ref.Quote), VerifiedF: ref.Verified}
+	x.src.init(r, v, src)
+	x.SourceF = &x.src
 }
 
 // references builds resolvers for refs, loading every source they cite
@@ -238,19 +260,12 @@ func (r *root) references(ctx context.Context, v graph.View, refs []graph.Refere
 		if k := refs[i].ImportedFrom; k != "" {
 			imp = srcs[seen[k]]
 		}
-		x := newReference(r, v, &refs[i], src, imp)
-		out[i] = &x
+		out[i] = new(referenceResolver)
+		out[i].init(r, v, &refs[i], src, imp)
 	}
 	return out, nil
 }
 
-func (x *referenceResolver) Source() *sourceResolver { return &x.src }
-func (x *referenceResolver) Quote() *string {
-	if x.ref.Quote == "" {
-		return nil
-	}
-	return &x.ref.Quote
-}
 func (x *referenceResolver) Locator() *locatorResolver {
 	l := x.ref.Locator
 	if l == (graph.Locator{}) {
@@ -263,9 +278,8 @@ func (x *referenceResolver) ImportedFrom() *sourceResolver {
 	if x.imp == nil {
 		return nil
 	}
-	return &sourceResolver{r: x.r, v: x.v, s: x.imp}
+	return newSource(x.r, x.v, x.imp)
 }
-func (x *referenceResolver) Verified() bool { return x.ref.Verified }
 func (x *referenceResolver) SourceSHA256() *string {
 	if x.ref.SourceSHA256 == "" {
 		return nil
@@ -300,7 +314,12 @@ func (x *locatorResolver) End() *int32 { return intOrNil(x.l.End) }
 
 // --- predicates
 
-type predicateResolver struct{ p *graph.Predicate }
+// predicateResolver resolves a predicate; NameF is read without a
+// reflective call (see sourceResolver).
+type predicateResolver struct {
+	p     *graph.Predicate
+	NameF string `graphql:"name"`
+}
 
 // predicateResolvers holds a resolver per predicate of the (fixed)
 // registry, so that resolving one allocates nothing.
@@ -308,7 +327,7 @@ var predicateResolvers = func() map[string]*predicateResolver {
 	all := graph.Predicates.All()
 	m := make(map[string]*predicateResolver, len(all))
 	for _, p := range all {
-		m[p.Name] = &predicateResolver{p}
+		m[p.Name] = &predicateResolver{p: p, NameF: p.Name}
 	}
 	return m
 }()
@@ -316,7 +335,6 @@ var predicateResolvers = func() map[string]*predicateResolver {
 // predicate resolves the predicate named name (nil if unknown).
 func predicate(name string) *predicateResolver { return predicateResolvers[name] }
 
-func (x *predicateResolver) Name() string        { return x.p.Name }
 func (x *predicateResolver) Description() string { return x.p.Description }
 func (x *predicateResolver) Inverse() *string {
 	if x.p.Inverse == "" {

@@ -79,6 +79,8 @@ func New(svc Service, opts Options) (*graphql.Schema, error) {
 		graphql.MaxParallelism(8),
 		// Pages learn what to load from the document (WithDocument).
 		graphql.DisableFieldSelections(),
+		// Hot scalar fields are struct fields (sourceResolver).
+		graphql.UseFieldResolvers(),
 		graphql.Logger(panicLogger{opts.Logger}),
 		graphql.PanicHandler(panicHandler{opts.Logger}),
 	)
