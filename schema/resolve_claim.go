@@ -28,6 +28,7 @@ func (r *root) claim(v graph.View, c *graph.Claim) *claimResolver {
 }
 
 func (x *claimResolver) ID() graphql.ID { return globalID("Claim", x.c.Key) }
+
 // init sets x to resolve c as v sees it, with the fields read without a
 // reflective call (see sourceResolver): build a claimResolver no other way.
 func (x *claimResolver) init(r *root, v graph.View, c *graph.Claim) {
