@@ -38,7 +38,7 @@ func TestLoadedFieldsAreSynchronous(t *testing.T) {
 	}{
 		{(*statementConnection)(nil), []string{"Edges", "Nodes", "TotalCount", "PageInfo"}},
 		{(*statementEdge)(nil), []string{"Cursor", "Node"}},
-		{(*loadedStatement)(nil), []string{"key", "Subject", "Predicate", "Object", "References", "Rank", "Current"}},
+		{(*loadedStatement)(nil), []string{"key", "Subject", "predicate", "Object", "References", "Rank", "Current"}},
 		{(*loadedValue)(nil), []string{"Type", "Entity", "Display", "Amount", "Unit", "Date"}},
 		{(*referenceResolver)(nil), []string{"source", "quote", "verified", "ImportedFrom", "Locator"}},
 		{(*sourceResolver)(nil), []string{"key", "title", "url"}},
@@ -48,7 +48,7 @@ func TestLoadedFieldsAreSynchronous(t *testing.T) {
 		{(*hopResolver)(nil), []string{"From", "To", "Forward", "Predicate", "Statement", "References"}},
 		{(*claimConnection)(nil), []string{"Edges", "Nodes", "TotalCount", "PageInfo"}},
 		{(*claimEdge)(nil), []string{"Cursor", "Node"}},
-		{(*loadedClaim)(nil), []string{"key", "text", "Claimant", "Source", "Reference", "quote", "Stated", "Modality"}},
+		{(*loadedClaim)(nil), []string{"key", "text", "Claimant", "Source", "Reference", "quote", "Stated", "modality"}},
 	} {
 		typ := reflect.TypeOf(tc.typ)
 		for _, name := range tc.methods {

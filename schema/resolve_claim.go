@@ -13,9 +13,10 @@ type claimResolver struct {
 	v graph.View
 	c *graph.Claim
 
-	KeyF   string  `graphql:"key"`
-	TextF  string  `graphql:"text"`
-	QuoteF *string `graphql:"quote"`
+	KeyF      string  `graphql:"key"`
+	TextF     string  `graphql:"text"`
+	QuoteF    *string `graphql:"quote"`
+	ModalityF string  `graphql:"modality"`
 }
 
 func (r *root) claim(v graph.View, c *graph.Claim) *claimResolver {
@@ -32,15 +33,32 @@ func (x *claimResolver) ID() graphql.ID { return globalID("Claim", x.c.Key) }
 // init sets x to resolve c as v sees it, with the fields read without a
 // reflective call (see sourceResolver): build a claimResolver no other way.
 func (x *claimResolver) init(r *root, v graph.View, c *graph.Claim) {
-	*x = claimResolver{r: r, v: v, c: c, KeyF: c.Key, TextF: c.Text, QuoteF: nonEmpty(&c.Reference.Quote)}
+	*x = claimResolver{r: r, v: v, c: c, KeyF: c.Key, TextF: c.Text, QuoteF: nonEmpty(&c.Reference.Quote),
+		ModalityF: modalityName(c.Modality)}
 }
 
 func (x *claimResolver) Claimant(ctx context.Context) (*entityResolver, error) {
 	e, err := x.r.mustEntity(ctx, x.v, x.c.Claimant)
 	return x.r.entity(x.v, e), err
 }
-func (x *claimResolver) Stated() *Date    { return dateOrNil(x.c.Stated) }
-func (x *claimResolver) Modality() string { return strings.ToUpper(string(x.c.Modality)) }
+func (x *claimResolver) Stated() *Date { return dateOrNil(x.c.Stated) }
+
+// modalityNames are the Modality enum's values, so that a claim's
+// needs no allocation.
+var modalityNames = func() map[graph.Modality]string {
+	m := map[graph.Modality]string{}
+	for _, x := range graph.Modalities() {
+		m[x] = strings.ToUpper(string(x))
+	}
+	return m
+}()
+
+func modalityName(m graph.Modality) string {
+	if s, ok := modalityNames[m]; ok {
+		return s
+	}
+	return strings.ToUpper(string(m))
+}
 func (x *claimResolver) Source(ctx context.Context) (*sourceResolver, error) {
 	return x.r.mustSource(ctx, x.v, x.c.Reference.Source)
 }

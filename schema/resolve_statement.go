@@ -21,12 +21,13 @@ type statementResolver struct {
 	v graph.View
 	s *graph.Statement
 
-	KeyF string `graphql:"key"`
+	KeyF       string             `graphql:"key"`
+	PredicateF *predicateResolver `graphql:"predicate"`
 }
 
 // init sets x to resolve s as v sees it.
 func (x *statementResolver) init(r *root, v graph.View, s *graph.Statement) {
-	*x = statementResolver{r: r, v: v, s: s, KeyF: s.Key}
+	*x = statementResolver{r: r, v: v, s: s, KeyF: s.Key, PredicateF: predicate(s.Predicate)}
 }
 
 func (r *root) statement(v graph.View, s *graph.Statement) *statementResolver {
@@ -43,7 +44,6 @@ func (x *statementResolver) Subject(ctx context.Context) (*entityResolver, error
 	e, err := x.r.mustEntity(ctx, x.v, x.s.Subject)
 	return x.r.entity(x.v, e), err
 }
-func (x *statementResolver) Predicate() *predicateResolver { return predicate(x.s.Predicate) }
 func (x *statementResolver) Object() *valueResolver {
 	return &valueResolver{r: x.r, v: x.v, val: &x.s.Object}
 }
