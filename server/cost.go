@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/chipgraph/chipgraph/graph"
 	graphql "github.com/graph-gophers/graphql-go"
@@ -44,20 +45,53 @@ var errCostParse = errors.New("cannot parse the document for its cost")
 // coster computes query costs against one schema.
 type coster struct {
 	schema *ast.Schema
+
+	// Parsed documents by source: clients send the same few documents
+	// with different variables. Bounded in count and document size; the
+	// set is dropped when full.
+	mu   sync.Mutex
+	docs map[string]*costDoc
 }
+
+const (
+	maxCachedCostDocs   = 128
+	maxCachedCostDocLen = 16 << 10
+)
 
 func newCoster(s *graphql.Schema) *coster {
 	if s == nil {
 		return nil
 	}
-	return &coster{schema: s.ASTSchema()}
+	return &coster{schema: s.ASTSchema(), docs: map[string]*costDoc{}}
+}
+
+// parse returns src parsed, from the cache when it was parsed before.
+// A costDoc is not changed after parsing, so requests share it.
+func (c *coster) parse(src string) (*costDoc, error) {
+	c.mu.Lock()
+	doc := c.docs[src]
+	c.mu.Unlock()
+	if doc != nil {
+		return doc, nil
+	}
+	doc, err := parseDocument(src)
+	if err != nil || len(src) > maxCachedCostDocLen {
+		return doc, err
+	}
+	c.mu.Lock()
+	if len(c.docs) >= maxCachedCostDocs {
+		clear(c.docs)
+	}
+	c.docs[src] = doc
+	c.mu.Unlock()
+	return doc, nil
 }
 
 // cost returns the cost of the operation a request runs. It fails when
 // the document does not parse or the operation cannot be chosen; the
 // request is then left for execution to reject.
 func (c *coster) cost(src, operationName string, vars map[string]any) (float64, error) {
-	doc, err := parseDocument(src)
+	doc, err := c.parse(src)
 	if err != nil {
 		return 0, err
 	}

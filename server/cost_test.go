@@ -209,3 +209,38 @@ func TestHostileQueriesRefusedCheaply(t *testing.T) {
 		})
 	}
 }
+
+// TestCostDocumentCache checks that a parsed document is reused with other
+// variables (the cost follows them) and that the cache stays bounded.
+func TestCostDocumentCache(t *testing.T) {
+	c := newCoster(graphql.MustParseSchema(schema.SDL(), nil))
+	const doc = `query($n: Int = 7) { sources(first: $n) { nodes { key } } }`
+	for _, tc := range []struct {
+		vars map[string]any
+		want float64
+	}{{nil, 15}, {map[string]any{"n": 20.0}, 41}, {nil, 15}, {map[string]any{"n": 1.0}, 3}} {
+		got, err := c.cost(doc, "", tc.vars)
+		if err != nil || got != tc.want {
+			t.Errorf("cost with %v = %v, %v; want %v", tc.vars, got, err, tc.want)
+		}
+	}
+	if got := len(c.docs); got != 1 {
+		t.Errorf("%d documents cached, want 1", got)
+	}
+	for i := range 3 * maxCachedCostDocs {
+		if _, err := c.cost(fmt.Sprintf(`{ sources(first: %d) { totalCount } }`, i), "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(c.docs); got > maxCachedCostDocs {
+		t.Errorf("%d documents cached, want at most %d", got, maxCachedCostDocs)
+	}
+	if _, err := c.cost(strings.Repeat(" ", maxCachedCostDocLen)+doc, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	for src := range c.docs {
+		if len(src) > maxCachedCostDocLen {
+			t.Errorf("a document of %d bytes was cached (limit %d)", len(src), maxCachedCostDocLen)
+		}
+	}
+}
