@@ -91,9 +91,17 @@ func (c *coster) parse(src string) (*costDoc, error) {
 // the document does not parse or the operation cannot be chosen; the
 // request is then left for execution to reject.
 func (c *coster) cost(src, operationName string, vars map[string]any) (float64, error) {
+	cost, _, err := c.walk(src, operationName, vars)
+	return cost, err
+}
+
+// walk is cost, and also returns the number of selections it visited:
+// at most one per selection of the document and fragment type condition,
+// however often fragments spread (they are costed once per type).
+func (c *coster) walk(src, operationName string, vars map[string]any) (cost float64, steps int, err error) {
 	doc, err := c.parse(src)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	var op *costOp
 	for _, o := range doc.ops {
@@ -102,11 +110,11 @@ func (c *coster) cost(src, operationName string, vars map[string]any) (float64, 
 		}
 	}
 	if op == nil {
-		return 0, errCostParse
+		return 0, 0, errCostParse
 	}
 	root, ok := c.schema.RootOperationTypes[op.typ]
 	if !ok {
-		return 0, errCostParse
+		return 0, 0, errCostParse
 	}
 	w := &costWalk{c: c, doc: doc, vars: map[string]any{}, memo: map[string]float64{}, busy: map[string]bool{}}
 	for name, def := range op.defaults {
@@ -115,7 +123,8 @@ func (c *coster) cost(src, operationName string, vars map[string]any) (float64, 
 	for name, v := range vars {
 		w.vars[name] = v
 	}
-	return w.selections(root.TypeName(), op.sels), nil
+	cost = w.selections(root.TypeName(), op.sels)
+	return cost, w.steps, nil
 }
 
 type costWalk struct {
@@ -124,12 +133,15 @@ type costWalk struct {
 	vars map[string]any
 	memo map[string]float64 // fragment name + "@" + type → unit cost
 	busy map[string]bool    // fragments being costed (cycles cost nothing more)
+
+	steps int // selections visited
 }
 
 // selections returns the cost of resolving sels once on type typ.
 func (w *costWalk) selections(typ string, sels []*costSel) float64 {
 	total := 0.0
 	for _, s := range sels {
+		w.steps++
 		switch {
 		case s.spread != "":
 			total += w.fragment(s.spread, typ)

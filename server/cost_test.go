@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/graph/starter"
@@ -67,13 +66,13 @@ func TestCost(t *testing.T) {
 	for _, tc := range costTests {
 		t.Run(tc.name, func(t *testing.T) {
 			op, _ := tc.vars["op"].(string)
-			start := time.Now()
-			got, err := c.cost(tc.query, op, tc.vars)
+			got, steps, err := c.walk(tc.query, op, tc.vars)
 			if err != nil {
 				t.Fatalf("cost: %v", err)
 			}
-			if d := time.Since(start); d > 100*time.Millisecond {
-				t.Errorf("costing took %v", d)
+			// Linear in the document, however often its fragments spread.
+			if steps > len(tc.query) {
+				t.Errorf("costing visited %d selections in a document of %d bytes", steps, len(tc.query))
 			}
 			if got != tc.want {
 				t.Errorf("cost(%s) = %v, want %v", tc.name, got, tc.want)
@@ -122,20 +121,18 @@ type costResponse struct {
 	}
 }
 
-func postQuery(t *testing.T, h http.Handler, body string) (int, costResponse, time.Duration) {
+func postQuery(t *testing.T, h http.Handler, body string) (int, costResponse) {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Accept", "application/graphql-response+json")
 	w := httptest.NewRecorder()
-	start := time.Now()
 	h.ServeHTTP(w, r)
-	d := time.Since(start)
 	var res costResponse
 	if err := json.Unmarshal(w.Body.Bytes(), &res); err != nil {
 		t.Fatalf("body %.200q: %v", w.Body.String(), err)
 	}
-	return w.Code, res, d
+	return w.Code, res
 }
 
 func jsonQuery(q string, vars map[string]any) string {
@@ -151,11 +148,11 @@ func TestCostRefused(t *testing.T) {
 	h := s.Handler()
 
 	twoHop := `query($n: Int!) { company(key: "aws") { chips(first: $n) { nodes { key ... on Chip { manufacturers(first: 3) { nodes { key } } } } } } }`
-	status, res, _ := postQuery(t, h, jsonQuery(twoHop, map[string]any{"n": 100}))
+	status, res := postQuery(t, h, jsonQuery(twoHop, map[string]any{"n": 100}))
 	if status != 200 || len(res.Errors) > 0 || len(res.Data) == 0 {
 		t.Fatalf("cost 902: status %d, errors %+v", status, res.Errors)
 	}
-	status, res, _ = postQuery(t, h, jsonQuery(twoHop, map[string]any{"n": 500}))
+	status, res = postQuery(t, h, jsonQuery(twoHop, map[string]any{"n": 500}))
 	if status != 400 || len(res.Data) != 0 || len(res.Errors) != 1 {
 		t.Fatalf("cost 4502: status %d, %+v", status, res)
 	}
@@ -170,7 +167,8 @@ func TestCostRefused(t *testing.T) {
 
 // TestHostileQueriesRefusedCheaply sends a 1,000-deep query, a 1 MB query
 // of many expensive fields, a fragment bomb and a body over 1 MB: each is
-// refused before execution, quickly.
+// refused before execution (an error found executing would come with
+// status 200 and data), and costing is linear in the document (TestCost).
 func TestHostileQueriesRefusedCheaply(t *testing.T) {
 	s := NewServer()
 	s.Schema = chipgraphSchema(t)
@@ -199,12 +197,9 @@ func TestHostileQueriesRefusedCheaply(t *testing.T) {
 			if len(tc.body) < 900 && tc.name != "ThousandDeep" {
 				t.Fatalf("body of %d bytes", len(tc.body))
 			}
-			status, res, d := postQuery(t, h, tc.body)
+			status, res := postQuery(t, h, tc.body)
 			if status != tc.status || len(res.Errors) == 0 || res.Errors[0].Extensions["code"] != tc.code {
 				t.Fatalf("status %d, errors %+v; want %d %s", status, res.Errors, tc.status, tc.code)
-			}
-			if d > time.Second {
-				t.Errorf("took %v to refuse", d)
 			}
 		})
 	}

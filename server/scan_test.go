@@ -3,7 +3,6 @@ package server
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 var scanTests = []struct {
@@ -67,14 +66,11 @@ func TestScanDocument_Limit(t *testing.T) {
 	}
 }
 
-// A megabyte of flat query scans in a few milliseconds.
+// A megabyte of flat query scans right (BenchmarkScanDocument measures
+// how fast).
 func TestScanDocument_Megabyte(t *testing.T) {
 	src := "{ " + strings.Repeat(`a: echo(s: "x\"y") # c`+"\n", 1<<20/24) + "}"
-	start := time.Now()
 	info := scanDocument(src, 15)
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("scanning %d bytes took %v", len(src), d)
-	}
 	if info.depth != 1 || info.tooDeep {
 		t.Errorf("depth got %v (tooDeep %v), want 1", info.depth, info.tooDeep)
 	}
