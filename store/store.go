@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -35,7 +36,14 @@ type Options struct {
 	// CacheBytes sizes the cache of stored statement and claim versions
 	// (0: DefaultCacheBytes; negative: none).
 	CacheBytes int
+	// MemTableBytes sizes Badger's memtable (0: DefaultMemTableBytes). A
+	// write transaction holds at most 15% of it, which bounds the largest
+	// batch a mutation can write; imports commit in chunks below that.
+	MemTableBytes int
 }
+
+// DefaultMemTableBytes is the default size of Badger's memtable.
+const DefaultMemTableBytes = 32 << 20
 
 // DefaultCacheBytes is the default size of the byte cache of statements
 // and claims.
@@ -127,7 +135,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		WithLogger(nil).
 		// Sized for a 2-core machine serving in about 400 MB: small
 		// memtables and caches (the OS page cache holds the tables too).
-		WithMemTableSize(32 << 20).
+		WithMemTableSize(int64(cmp.Or(opts.MemTableBytes, DefaultMemTableBytes))).
 		WithNumMemtables(2).
 		WithBlockCacheSize(32 << 20).
 		WithIndexCacheSize(16 << 20).

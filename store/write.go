@@ -258,19 +258,29 @@ func (w *writer) commitChunk() error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
+	// The clock goes with the chunk, or, when the chunk is too full for
+	// it (a write just failed for want of room), first thing in the next:
+	// an import interrupted in between is undone at the next Open, which
+	// sets the clock itself.
+	clock := u64(nil, max(w.last, w.floor))
 	if w.mem != nil {
 		// A bulk import commits nothing until the end, but it recomputes
 		// conflicts where a chunked import would commit, so that both
 		// write the same conflict intervals.
-		if !w.mem.fits(metaKey("clock"), 8) {
-			return badger.ErrTxnTooBig
+		full := !w.mem.fits(metaKey("clock"), len(clock))
+		if !full {
+			w.mem.set(metaKey("clock"), clock)
 		}
-		w.mem.set(metaKey("clock"), u64(nil, max(w.last, w.floor)))
 		w.mem.newChunk()
+		if full {
+			w.mem.set(metaKey("clock"), clock)
+		}
 		w.ops = 0
 		return w.updateConflicts()
 	}
-	if err := w.txn.Set(metaKey("clock"), u64(nil, max(w.last, w.floor))); err != nil {
+	err := w.txn.Set(metaKey("clock"), clock)
+	full := errors.Is(err, badger.ErrTxnTooBig)
+	if err != nil && !full {
 		return err
 	}
 	if err := w.txn.Commit(); err != nil {
@@ -278,6 +288,11 @@ func (w *writer) commitChunk() error {
 	}
 	w.s.clock = max(w.last, w.s.clock)
 	w.txn = w.s.db.NewTransaction(true)
+	if full {
+		if err := w.txn.Set(metaKey("clock"), clock); err != nil {
+			return err
+		}
+	}
 	w.ops = 0
 	return w.updateConflicts()
 }
