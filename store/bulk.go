@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -478,39 +479,95 @@ func (o *overlay) loadVersion(sn snapshot, tag byte, id uint64, v any) (bool, er
 
 // sorted returns the overlay's entries in key order, sorting on every
 // core.
-func (o *overlay) sorted() []uint32 {
-	// Buckets by the first two bytes (a one-byte key before the longer
-	// ones it starts), sorted in parallel, concatenated.
-	buckets := make([][]uint32, 256*257)
+func (o *overlay) sorted() []uint32 { return o.sortedIn(runtime.GOMAXPROCS(0)) }
+
+// sortEnt is an entry in the sort: the first 16 bytes of its key
+// (big-endian, zero-padded) sit inline, so that most comparisons read no
+// key bytes (keys are a tag and IDs: they differ early).
+type sortEnt struct {
+	hi, lo uint64
+	j      uint32
+}
+
+func (o *overlay) cmpSort(a, b sortEnt) int {
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
+	}
+	if a.lo != b.lo {
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return o.cmp(a.j, b.j)
+}
+
+// sortedIn sorts the entries in runs parts in parallel and merges them.
+func (o *overlay) sortedIn(runs int) []uint32 {
+	n := len(o.ents)
+	ents := make([]sortEnt, n)
+	var pad [16]byte
 	for j := range o.ents {
 		k := o.bytes(o.ents[j].k)
-		b := int(k[0]) * 257
-		if len(k) >= 2 {
-			b += int(k[1]) + 1
+		if len(k) < 16 {
+			pad = [16]byte{}
+			copy(pad[:], k)
+			k = pad[:]
 		}
-		buckets[b] = append(buckets[b], uint32(j))
+		ents[j] = sortEnt{binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:]), uint32(j)}
+	}
+	runs = max(1, min(runs, n/4096)) // tiny overlays sort in one run
+	bounds := make([]int, runs+1)
+	for i := range bounds {
+		bounds[i] = i * n / runs
 	}
 	var wg sync.WaitGroup
-	next := make(chan int, len(buckets))
-	for i := range buckets {
-		if len(buckets[i]) > 1 {
-			next <- i
-		}
-	}
-	close(next)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				slices.SortFunc(buckets[i], o.cmp)
-			}
-		}()
+	for i := range runs {
+		wg.Go(func() { slices.SortFunc(ents[bounds[i]:bounds[i+1]], o.cmpSort) })
 	}
 	wg.Wait()
-	out := make([]uint32, 0, len(o.ents))
-	for _, b := range buckets {
-		out = append(out, b...)
+	// Merge neighbouring runs pairwise, in parallel, until two are left.
+	buf := make([]sortEnt, 0)
+	if len(bounds) > 3 {
+		buf = make([]sortEnt, n)
 	}
-	return out
+	for len(bounds) > 3 {
+		var next []int
+		for i := 0; i+1 < len(bounds); i += 2 {
+			next = append(next, bounds[i])
+			if i+2 >= len(bounds) { // an odd run out: copied as it is
+				copy(buf[bounds[i]:bounds[i+1]], ents[bounds[i]:bounds[i+1]])
+				continue
+			}
+			lo, mid, hi := bounds[i], bounds[i+1], bounds[i+2]
+			wg.Go(func() { mergeRuns(o, buf[lo:lo], ents[lo:mid], ents[mid:hi], func(e sortEnt) sortEnt { return e }) })
+		}
+		wg.Wait()
+		bounds = append(next, n)
+		ents, buf = buf, ents
+	}
+	out := make([]uint32, 0, n)
+	if len(bounds) == 2 {
+		for _, e := range ents {
+			out = append(out, e.j)
+		}
+		return out
+	}
+	return mergeRuns(o, out, ents[:bounds[1]], ents[bounds[1]:], func(e sortEnt) uint32 { return e.j })
+}
+
+// mergeRuns appends the merge of the sorted runs a and b to dst, each
+// entry as conv makes it.
+func mergeRuns[T any](o *overlay, dst []T, a, b []sortEnt, conv func(sortEnt) T) []T {
+	for len(a) > 0 && len(b) > 0 {
+		if o.cmpSort(a[0], b[0]) <= 0 {
+			dst, a = append(dst, conv(a[0])), a[1:]
+		} else {
+			dst, b = append(dst, conv(b[0])), b[1:]
+		}
+	}
+	for _, e := range a {
+		dst = append(dst, conv(e))
+	}
+	for _, e := range b {
+		dst = append(dst, conv(e))
+	}
+	return dst
 }

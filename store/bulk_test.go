@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -308,7 +310,7 @@ func TestBulkImportOnlyIntoEmpty(t *testing.T) {
 }
 
 func TestOverlaySortedAndScan(t *testing.T) {
-	o := &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	o := newTestOverlay()
 	keys := []string{"\x20b", "\x20", "\x20a\xff", "\x1f\xff", "\x21", "\x20a", "\x00x"}
 	for _, k := range keys {
 		o.set([]byte(k), []byte("v"+k))
@@ -350,4 +352,42 @@ func TestOverlaySortedAndScan(t *testing.T) {
 			t.Errorf("scan(%x) = %q, want %q", tc.prefix, vs, tc.want)
 		}
 	}
+}
+
+// TestOverlaySortedIn sorts keys that share long prefixes, and keys that
+// differ only by trailing zero bytes within the inline 16-byte prefix,
+// in one run and in several merged runs.
+func TestOverlaySortedIn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{0x00, 0x01, 'a', 0xff}
+	seen := map[string]bool{}
+	var want []string
+	o := newTestOverlay()
+	for len(want) < 50_000 {
+		k := []byte{byte(rng.IntN(3))}
+		for range rng.IntN(24) {
+			k = append(k, alphabet[rng.IntN(len(alphabet))])
+		}
+		o.set(k, nil)
+		if !seen[string(k)] {
+			seen[string(k)] = true
+			want = append(want, string(k))
+		}
+	}
+	slices.Sort(want)
+	for _, runs := range []int{1, 2, 3, 4, 7, 12} {
+		got := o.sortedIn(runs)
+		if len(got) != len(want) {
+			t.Fatalf("sortedIn(%d) = %d entries, want %d", runs, len(got), len(want))
+		}
+		for i, j := range got {
+			if k := string(o.bytes(o.ents[j].k)); k != want[i] {
+				t.Fatalf("sortedIn(%d)[%d] = %x, want %x", runs, i, k, want[i])
+			}
+		}
+	}
+}
+
+func newTestOverlay() *overlay {
+	return &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
 }
