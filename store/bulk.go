@@ -131,29 +131,27 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 }
 
 // stream writes the overlay's entries in order with a StreamWriter,
-// which first drops everything in the store.
+// which first drops everything in the store. The sorted entries are cut
+// into one contiguous key range per core, each written as its own
+// stream: Badger builds the tables of different streams in parallel.
 func (s *Store) stream(o *overlay, order []uint32) error {
 	sw := s.db.NewStreamWriter()
 	if err := sw.Prepare(); err != nil {
 		sw.Cancel()
 		return fmt.Errorf("bulk import: %w", err)
 	}
-	const batch = 64 << 20
-	buf := z.NewBuffer(1<<20, "chipgraph.bulk")
-	defer func() { buf.Release() }()
-	kv := &pb.KV{Version: 1, StreamId: 1}
-	for _, j := range order {
-		kv.Key, kv.Value = o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)
-		badger.KVToBuffer(kv, buf)
-		if buf.LenNoPadding() >= batch {
-			if err := sw.Write(buf); err != nil {
-				sw.Cancel()
-				return fmt.Errorf("bulk import: %w", err)
-			}
-			buf.Reset()
-		}
+	parts := s.bulkStreams
+	if parts <= 0 {
+		parts = max(1, min(runtime.GOMAXPROCS(0), len(order)/streamMinKeys))
 	}
-	if err := sw.Write(buf); err != nil {
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := i*len(order)/parts, (i+1)*len(order)/parts
+		wg.Go(func() { errs[i] = streamRange(sw, o, order[lo:hi], uint32(i+1)) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		sw.Cancel()
 		return fmt.Errorf("bulk import: %w", err)
 	}
@@ -161,6 +159,29 @@ func (s *Store) stream(o *overlay, order []uint32) error {
 		return fmt.Errorf("bulk import: %w", err)
 	}
 	return nil
+}
+
+// streamMinKeys is the fewest keys a stream of a bulk import gets.
+const streamMinKeys = 100_000
+
+// streamRange writes the entries of order, a sorted key range disjoint
+// from every other stream's, as stream id.
+func streamRange(sw *badger.StreamWriter, o *overlay, order []uint32, id uint32) error {
+	const batch = 16 << 20
+	buf := z.NewBuffer(1<<20, "chipgraph.bulk")
+	defer func() { buf.Release() }()
+	kv := &pb.KV{Version: 1, StreamId: id}
+	for _, j := range order {
+		kv.Key, kv.Value = o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)
+		badger.KVToBuffer(kv, buf)
+		if buf.LenNoPadding() >= batch {
+			if err := sw.Write(buf); err != nil {
+				return err
+			}
+			buf.Reset()
+		}
+	}
+	return sw.Write(buf)
 }
 
 // rollbackBulk empties the store after a failed stream and writes back

@@ -27,6 +27,7 @@ func openTest(t *testing.T, dir string, bulk bool) *Store {
 		t.Fatal(err)
 	}
 	s.noBulk, s.bulkMin = !bulk, 0
+	s.bulkStreams = 3 // more than one key range, more than the cores of CI
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { at = at.Add(time.Second); return at }
 	return s
@@ -70,9 +71,31 @@ func dump(t *testing.T, s *Store) map[string]string {
 	return out
 }
 
-func compareStores(t *testing.T, bulk, chunked *Store) {
+// storeImage is what compareStores compares: every key and value, the
+// next ID (taking it) and the export.
+type storeImage struct {
+	kv     map[string]string
+	next   uint64
+	export []byte
+}
+
+func imageOf(t *testing.T, s *Store) storeImage {
 	t.Helper()
-	a, b := dump(t, bulk), dump(t, chunked)
+	next, err := s.seq.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp bytes.Buffer
+	if _, err := s.Export(context.Background(), &exp); err != nil {
+		t.Fatal(err)
+	}
+	return storeImage{dump(t, s), next, exp.Bytes()}
+}
+
+func compareStores(t *testing.T, bulk *Store, chunked storeImage) {
+	t.Helper()
+	got := imageOf(t, bulk)
+	a, b := got.kv, chunked.kv
 	if len(a) != len(b) {
 		t.Errorf("bulk import wrote %d keys, chunked import %d", len(a), len(b))
 	}
@@ -94,19 +117,10 @@ func compareStores(t *testing.T, bulk, chunked *Store) {
 			t.Errorf("key %x: only after bulk import", k)
 		}
 	}
-	x, err1 := bulk.seq.Next()
-	y, err2 := chunked.seq.Next()
-	if x != y || err1 != nil || err2 != nil {
-		t.Errorf("next ID after bulk import = %d, %v; after chunked import %d, %v", x, err1, y, err2)
+	if got.next != chunked.next {
+		t.Errorf("next ID after bulk import = %d; after chunked import %d", got.next, chunked.next)
 	}
-	var ea, eb bytes.Buffer
-	if _, err := bulk.Export(context.Background(), &ea); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chunked.Export(context.Background(), &eb); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+	if !bytes.Equal(got.export, chunked.export) {
 		t.Error("exports differ")
 	}
 }
@@ -172,25 +186,33 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 		{"conflicts", conflicts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bulk, chunked := openTest(t, "", true), openTest(t, t.TempDir(), false)
-			defer bulk.Close()
+			chunked := openTest(t, t.TempDir(), false)
 			defer chunked.Close()
 			chunks := 0
-			rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			rc, err := chunked.Import(ctx, "test", cloneRecords(tc.recs), func(int) { chunks++ })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fmt.Sprint(rb) != fmt.Sprint(rc) {
-				t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
-			}
 			if tc.name != "starter" && chunks < 3 {
 				t.Errorf("chunked import made %d chunks; the test wants several", chunks)
 			}
-			compareStores(t, bulk, chunked)
+			want := imageOf(t, chunked)
+			// One stream, and key ranges written as several streams.
+			for _, streams := range []int{1, 3} {
+				t.Run(fmt.Sprintf("streams=%d", streams), func(t *testing.T) {
+					bulk := openTest(t, "", true)
+					defer bulk.Close()
+					bulk.bulkStreams = streams
+					rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(rb) != fmt.Sprint(rc) {
+						t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
+					}
+					compareStores(t, bulk, want)
+				})
+			}
 		})
 	}
 }
