@@ -62,6 +62,7 @@ func (s *Store) bulkImport(ctx context.Context, by string, recs []graph.Record, 
 	w.txn.Discard()
 	// A record writes about 8.3 keys (measured: scale-1 generated data).
 	w.mem = newOverlay(s.db, 9*len(recs))
+	w.keys = make(map[string]keyEntry, len(recs)) // about one key per record
 	if err := w.applyChunked(recs, progress); err != nil {
 		return nil, err
 	}
@@ -307,7 +308,8 @@ const overlayChunk = 64 << 20
 
 // newOverlay returns an empty overlay for about n keys.
 func newOverlay(db *badger.DB, n int) *overlay {
-	o := &overlay{groups: map[string][]uint32{}, seed: maphash.MakeSeed(),
+	// About one scan group per 17 keys (measured: scale-1 generated data).
+	o := &overlay{groups: make(map[string][]uint32, n/16), seed: maphash.MakeSeed(),
 		maxCount: db.MaxBatchCount(), maxSize: db.MaxBatchSize(), threshold: db.Opts().ValueThreshold}
 	o.ents = make([]oent, 0, n)
 	size := 1024
