@@ -16,8 +16,8 @@ import (
 
 	"github.com/chipgraph/chipgraph/graph"
 	badger "github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/ristretto/v2/z"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // This file holds the bulk import: an import into a store that holds no
@@ -171,10 +171,8 @@ func streamRange(sw *badger.StreamWriter, o *overlay, order []uint32, id uint32)
 	const batch = 16 << 20
 	buf := z.NewBuffer(1<<20, "chipgraph.bulk")
 	defer func() { buf.Release() }()
-	kv := &pb.KV{Version: 1, StreamId: id}
 	for _, j := range order {
-		kv.Key, kv.Value = o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)
-		badger.KVToBuffer(kv, buf)
+		appendKV(buf, o.bytes(o.ents[j].k), o.bytes(o.ents[j].v), 1, id)
 		if buf.LenNoPadding() >= batch {
 			if err := sw.Write(buf); err != nil {
 				return err
@@ -183,6 +181,43 @@ func streamRange(sw *badger.StreamWriter, o *overlay, order []uint32, id uint32)
 		}
 	}
 	return sw.Write(buf)
+}
+
+// appendKV appends a pb.KV of key, value, version and stream id to buf
+// as badger.KVToBuffer does, without its reflective protobuf encoder
+// (4 s of CPU at scale 1): field 1 key, 2 value, 4 version, 10 stream
+// id, empty and zero fields left out.
+func appendKV(buf *z.Buffer, key, value []byte, version uint64, stream uint32) {
+	n := 0
+	if len(key) > 0 {
+		n += protowire.SizeTag(1) + protowire.SizeBytes(len(key))
+	}
+	if len(value) > 0 {
+		n += protowire.SizeTag(2) + protowire.SizeBytes(len(value))
+	}
+	if version != 0 {
+		n += protowire.SizeTag(4) + protowire.SizeVarint(version)
+	}
+	if stream != 0 {
+		n += protowire.SizeTag(10) + protowire.SizeVarint(uint64(stream))
+	}
+	b := buf.SliceAllocate(n)[:0]
+	if len(key) > 0 {
+		b = protowire.AppendTag(b, 1, protowire.BytesType)
+		b = protowire.AppendBytes(b, key)
+	}
+	if len(value) > 0 {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendBytes(b, value)
+	}
+	if version != 0 {
+		b = protowire.AppendTag(b, 4, protowire.VarintType)
+		b = protowire.AppendVarint(b, version)
+	}
+	if stream != 0 {
+		b = protowire.AppendTag(b, 10, protowire.VarintType)
+		protowire.AppendVarint(b, uint64(stream))
+	}
 }
 
 // rollbackBulk empties the store after a failed stream and writes back

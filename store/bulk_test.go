@@ -17,6 +17,8 @@ import (
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/graph/starter"
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // openTest opens a store in dir ("" in memory) with a fixed clock.
@@ -412,4 +414,29 @@ func TestOverlaySortedIn(t *testing.T) {
 
 func newTestOverlay() *overlay {
 	return &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+}
+
+// TestAppendKV: appendKV writes the bytes badger.KVToBuffer writes.
+func TestAppendKV(t *testing.T) {
+	long := bytes.Repeat([]byte("v"), 70_000) // a three-byte length
+	tests := []struct {
+		key, value []byte
+		version    uint64
+		stream     uint32
+	}{
+		{[]byte("\x01key"), []byte("value"), 1, 1},
+		{[]byte("\x00meta"), nil, 1, 2},
+		{[]byte("k"), long, 1 << 40, 300},
+		{bytes.Repeat([]byte("k"), 200), []byte{0}, 0, 0},
+	}
+	for _, tt := range tests {
+		got, want := z.NewBuffer(1<<10, "test"), z.NewBuffer(1<<10, "test")
+		appendKV(got, tt.key, tt.value, tt.version, tt.stream)
+		badger.KVToBuffer(&pb.KV{Key: tt.key, Value: tt.value, Version: tt.version, StreamId: tt.stream}, want)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("appendKV(%.20q, %d-byte value, %d, %d) = %x, want %x", tt.key, len(tt.value), tt.version, tt.stream, got.Bytes()[:min(64, len(got.Bytes()))], want.Bytes()[:min(64, len(want.Bytes()))])
+		}
+		got.Release()
+		want.Release()
+	}
 }
