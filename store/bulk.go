@@ -318,8 +318,11 @@ func syncDir(dir string) error {
 type overlay struct {
 	chunks [][]byte
 	ents   []oent
-	slots  []uint32 // entry index + 1; 0 is free
-	seed   maphash.Seed
+	// slots hold the top 32 bits of an entry's hash and its index + 1
+	// (low 32 bits; 0 is free), so that most probes of other keys read
+	// no entry.
+	slots []uint64
+	seed  maphash.Seed
 	// groups lists, by scan prefix (see groupPrefix), the entries under it.
 	groups map[string][]uint32
 
@@ -351,7 +354,7 @@ func newOverlay(db *badger.DB, n int) *overlay {
 	for size*3 < n*4 {
 		size *= 2
 	}
-	o.slots = make([]uint32, size)
+	o.slots = make([]uint64, size)
 	o.newChunk()
 	return o
 }
@@ -391,23 +394,29 @@ func (o *overlay) find(k []byte, h uint64) (int, int) {
 		if s == 0 {
 			return -1, int(i)
 		}
-		if e := &o.ents[s-1]; e.hash == h && string(o.bytes(e.k)) == string(k) {
-			return int(s - 1), int(i)
+		if s>>32 != h>>32 {
+			continue
+		}
+		if j := uint32(s) - 1; string(o.bytes(o.ents[j].k)) == string(k) {
+			return int(j), int(i)
 		}
 	}
 }
 
 func (o *overlay) grow() {
-	o.slots = make([]uint32, 2*len(o.slots))
+	o.slots = make([]uint64, 2*len(o.slots))
 	mask := uint64(len(o.slots) - 1)
 	for j := range o.ents {
 		i := o.ents[j].hash & mask
 		for o.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		o.slots[i] = uint32(j + 1)
+		o.slots[i] = slotOf(o.ents[j].hash, j)
 	}
 }
+
+// slotOf is the slot of entry j, whose key hashes to h.
+func slotOf(h uint64, j int) uint64 { return h>>32<<32 | uint64(j+1) }
 
 // newChunk starts the accounting of a new transaction (Badger counts
 // its commit marker up front).
@@ -465,7 +474,7 @@ func (o *overlay) set(k, v []byte) {
 	}
 	j = len(o.ents)
 	o.ents = append(o.ents, oent{hash: h, k: o.store(k), v: o.store(v)})
-	o.slots[slot] = uint32(j + 1)
+	o.slots[slot] = slotOf(h, j)
 	if n := groupPrefix(k); n > 0 {
 		o.groups[string(k[:n])] = append(o.groups[string(k[:n])], uint32(j))
 	}

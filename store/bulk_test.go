@@ -413,7 +413,7 @@ func TestOverlaySortedIn(t *testing.T) {
 }
 
 func newTestOverlay() *overlay {
-	return &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	return &overlay{groups: map[string][]uint32{}, slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
 }
 
 // TestAppendKV: appendKV writes the bytes badger.KVToBuffer writes.
