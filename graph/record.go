@@ -287,88 +287,164 @@ func (e *LineError) Unwrap() error { return e.Err }
 // starting with '#' or '//' are skipped. The first bad line ends reading
 // with a *LineError naming file and line. Lines are decoded in parallel.
 func ReadRecords(r io.Reader, file string) ([]Record, error) {
-	type line struct {
-		n    int
-		text []byte
-	}
-	var lines []line
-	br := bufio.NewReaderSize(r, 1<<20)
-	for n := 1; ; n++ {
-		b, err := br.ReadBytes('\n')
-		if t := bytes.TrimSpace(b); len(t) > 0 && t[0] != '#' && !bytes.HasPrefix(t, []byte("//")) {
-			lines = append(lines, line{n, t})
-		}
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-	}
-	out := make([]Record, len(lines))
-	errs := make([]error, len(lines))
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	var wg sync.WaitGroup
-	chunk := (len(lines) + workers - 1) / max(workers, 1)
-	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(lines))
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				rec, err := DecodeRecord(lines[i].text)
-				if err == nil {
-					err = rec.Validate()
-				}
-				if err != nil {
-					errs[i] = &LineError{File: file, Line: lines[i].n, Err: err}
-					return // later lines of this chunk are not needed
-				}
-				rec.Line = lines[i].n
-				out[i] = rec
-			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	var out []Record
+	err := ScanRecords(r, file, func(rec Record) error {
+		out = append(out, rec)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// ScanRecords calls fn for each record of an NDJSON stream, as ReadRecords.
+// ScanRecords calls fn for each record of an NDJSON stream, in order, on
+// the calling goroutine; records are decoded and validated in parallel
+// (one worker per GOMAXPROCS) ahead of fn. Blank lines and lines starting
+// with '#' or '//' are skipped. The first bad line ends the scan with a
+// *LineError naming file and line, after fn has seen every record before
+// it; an error from fn ends it too, wrapped in a *LineError. Either way
+// ScanRecords returns once its pending read of r has returned.
 func ScanRecords(r io.Reader, file string, fn func(Record) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *lineBatch, workers)
+	order := make(chan *lineBatch, 2*workers+2) // bounds the batches in flight
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1 + workers)
+	go func() {
+		defer wg.Done()
+		defer close(work)
+		defer close(order)
+		readBatches(r, file, quit, order, work)
+	}()
+	for range workers {
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.decode(file)
+			}
+		}()
+	}
+	err := deliver(order, fn, file)
+	close(quit)
+	for range order { // unblock the reader
+	}
+	wg.Wait()
+	return err
+}
+
+// scanBatchBytes is about how many bytes of lines a decoding worker
+// takes at a time.
+const scanBatchBytes = 256 << 10
+
+// lineBatch is a run of whole lines of an NDJSON stream, decoded by one
+// worker.
+type lineBatch struct {
+	first int    // the line number of the first line
+	text  []byte // the lines, with their newlines
+	// readErr is the stream's read error after these lines, if any.
+	readErr error
+
+	recs []Record
+	err  error         // the first bad line's *LineError
+	done chan struct{} // closed once recs and err are set
+}
+
+// readBatches cuts r into batches of whole lines and sends each to order
+// (in stream order) and to work, until the stream ends, fails or quit
+// closes.
+func readBatches(r io.Reader, file string, quit <-chan struct{}, order, work chan<- *lineBatch) {
 	br := bufio.NewReaderSize(r, 1<<20)
-	line := 0
+	line := 1
 	for {
-		b, err := br.ReadBytes('\n')
-		if len(b) > 0 {
-			line++
-			t := bytes.TrimSpace(b)
-			if len(t) > 0 && t[0] != '#' && !bytes.HasPrefix(t, []byte("//")) {
-				rec, derr := DecodeRecord(t)
-				if derr == nil {
-					derr = rec.Validate()
-				}
-				if derr != nil {
-					return &LineError{File: file, Line: line, Err: derr}
-				}
-				rec.Line = line
-				if ferr := fn(rec); ferr != nil {
-					return &LineError{File: file, Line: line, Err: ferr}
-				}
+		b := &lineBatch{first: line, done: make(chan struct{})}
+		b.text = make([]byte, 0, scanBatchBytes+4<<10)
+		var err error
+		for err == nil && len(b.text) < scanBatchBytes {
+			var s []byte
+			s, err = br.ReadSlice('\n')
+			b.text = append(b.text, s...)
+			for err == bufio.ErrBufferFull { // the rest of a long line
+				s, err = br.ReadSlice('\n')
+				b.text = append(b.text, s...)
+			}
+			if err == nil {
+				line++
 			}
 		}
-		if err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("%s: %w", file, err)
+		eof := err == io.EOF
+		if err != nil && !eof {
+			b.readErr = fmt.Errorf("%s: %w", file, err)
+		}
+		if len(b.text) == 0 && b.readErr == nil {
+			return
+		}
+		select {
+		case order <- b:
+		case <-quit:
+			return
+		}
+		select {
+		case work <- b:
+		case <-quit:
+			return
+		}
+		if err != nil {
+			return
 		}
 	}
+}
+
+// decode decodes and validates the batch's records, up to its first bad
+// line.
+func (b *lineBatch) decode(file string) {
+	defer close(b.done)
+	text := b.text
+	b.recs = make([]Record, 0, bytes.Count(text, []byte{'\n'})+1)
+	for n := b.first; len(text) > 0; n++ {
+		l := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 || t[0] == '#' || bytes.HasPrefix(t, []byte("//")) {
+			continue
+		}
+		rec, err := DecodeRecord(t)
+		if err == nil {
+			err = rec.Validate()
+		}
+		if err != nil {
+			b.err = &LineError{File: file, Line: n, Err: err}
+			break
+		}
+		rec.Line = n
+		b.recs = append(b.recs, rec)
+	}
+	b.text = nil
+}
+
+// deliver calls fn for the records of the batches in order, waiting for
+// each batch's decoding, and returns the first error.
+func deliver(order <-chan *lineBatch, fn func(Record) error, file string) error {
+	for b := range order {
+		<-b.done
+		for i := range b.recs {
+			if err := fn(b.recs[i]); err != nil {
+				return &LineError{File: file, Line: b.recs[i].Line, Err: err}
+			}
+		}
+		if b.err != nil {
+			return b.err
+		}
+		if b.readErr != nil {
+			return b.readErr
+		}
+	}
+	return nil
 }
 
 // WriteRecord writes one record as a line.

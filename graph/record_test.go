@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -249,5 +252,92 @@ func TestScanRecordsStops(t *testing.T) {
 	var le *graph.LineError
 	if !errors.As(err, &le) || le.Line != 5 || !errors.Is(err, stop) {
 		t.Errorf("ScanRecords() = %v, want the callback's error at line 5", err)
+	}
+}
+
+// scanInput returns n entity lines (line i names entity e<i>), with the
+// lines in bad replaced by an unknown record type, and a blank line, a
+// comment and a comment longer than the reader's buffer among them.
+func scanInput(n int, bad ...int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		switch {
+		case slices.Contains(bad, i):
+			b.WriteString(`{"type":"gadget"}`)
+		case i%1000 == 500:
+			// blank
+		case i == n/2:
+			b.WriteString("# " + strings.Repeat("x", 3<<20))
+		case i%777 == 0:
+			b.WriteString("// comment")
+		default:
+			fmt.Fprintf(&b, `{"type":"entity","key":"e%d","kind":"Chip","name":"E%d"}`, i, i)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// TestScanRecordsOrder reads inputs of many decoding batches: fn sees
+// every record in order with its line, and the first bad line in file
+// order ends the scan after fn has seen every record before it.
+func TestScanRecordsOrder(t *testing.T) {
+	tests := []struct {
+		name    string
+		n       int
+		bad     []int
+		wantErr int // line of the error; 0: none
+	}{
+		{"Good", 40_000, nil, 0},
+		{"BadFirst", 40_000, []int{1}, 1},
+		{"BadLast", 40_000, []int{40_000}, 40_000},
+		{"TwoBad", 40_000, []int{31_000, 9_001}, 9_001},
+		{"BadAfterLongLine", 40_000, []int{20_001}, 20_001},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := 0 // the line fn should see next
+			next := func() {
+				for want++; want <= tt.n; want++ {
+					if want%1000 != 500 && want != tt.n/2 && want%777 != 0 {
+						return
+					}
+				}
+			}
+			next()
+			err := graph.ScanRecords(strings.NewReader(scanInput(tt.n, tt.bad...)), "in.ndjson", func(r graph.Record) error {
+				if r.Line != want || r.Entity == nil || r.Entity.Key != fmt.Sprintf("e%d", want) {
+					return fmt.Errorf("got line %d (%v), want line %d", r.Line, r.Entity, want)
+				}
+				next()
+				return nil
+			})
+			var le *graph.LineError
+			switch {
+			case tt.wantErr == 0 && err != nil:
+				t.Fatalf("ScanRecords() = %v, want nil", err)
+			case tt.wantErr == 0 && want <= tt.n:
+				t.Fatalf("ScanRecords() stopped before line %d, want every line", want)
+			case tt.wantErr != 0 && (!errors.As(err, &le) || le.Line != tt.wantErr || le.File != "in.ndjson"):
+				t.Fatalf("ScanRecords() = %v, want an error at in.ndjson:%d", err, tt.wantErr)
+			case tt.wantErr != 0 && want != tt.wantErr:
+				t.Fatalf("ScanRecords() called fn up to before line %d, want up to before line %d", want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestScanRecordsReadError: a read error ends the scan after every
+// record read before it.
+func TestScanRecordsReadError(t *testing.T) {
+	broken := errors.New("disk on fire")
+	in := io.MultiReader(strings.NewReader(scanInput(3000)), iotest.ErrReader(broken))
+	n := 0
+	err := graph.ScanRecords(in, "in.ndjson", func(graph.Record) error { n++; return nil })
+	if !errors.Is(err, broken) || !strings.HasPrefix(err.Error(), "in.ndjson: ") {
+		t.Errorf("ScanRecords() = %v, want in.ndjson: %v", err, broken)
+	}
+	if want := 3000 - 3 - 3; n != want { // 3 blank lines (one the long comment's), 3 comments
+		t.Errorf("ScanRecords() called fn %d times before the read error, want %d", n, want)
 	}
 }

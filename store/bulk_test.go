@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/graph/starter"
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // openTest opens a store in dir ("" in memory) with a fixed clock.
@@ -25,6 +29,7 @@ func openTest(t *testing.T, dir string, bulk bool) *Store {
 		t.Fatal(err)
 	}
 	s.noBulk, s.bulkMin = !bulk, 0
+	s.bulkStreams = 3 // more than one key range, more than the cores of CI
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	s.Now = func() time.Time { at = at.Add(time.Second); return at }
 	return s
@@ -68,9 +73,31 @@ func dump(t *testing.T, s *Store) map[string]string {
 	return out
 }
 
-func compareStores(t *testing.T, bulk, chunked *Store) {
+// storeImage is what compareStores compares: every key and value, the
+// next ID (taking it) and the export.
+type storeImage struct {
+	kv     map[string]string
+	next   uint64
+	export []byte
+}
+
+func imageOf(t *testing.T, s *Store) storeImage {
 	t.Helper()
-	a, b := dump(t, bulk), dump(t, chunked)
+	next, err := s.seq.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp bytes.Buffer
+	if _, err := s.Export(context.Background(), &exp); err != nil {
+		t.Fatal(err)
+	}
+	return storeImage{dump(t, s), next, exp.Bytes()}
+}
+
+func compareStores(t *testing.T, bulk *Store, chunked storeImage) {
+	t.Helper()
+	got := imageOf(t, bulk)
+	a, b := got.kv, chunked.kv
 	if len(a) != len(b) {
 		t.Errorf("bulk import wrote %d keys, chunked import %d", len(a), len(b))
 	}
@@ -92,19 +119,10 @@ func compareStores(t *testing.T, bulk, chunked *Store) {
 			t.Errorf("key %x: only after bulk import", k)
 		}
 	}
-	x, err1 := bulk.seq.Next()
-	y, err2 := chunked.seq.Next()
-	if x != y || err1 != nil || err2 != nil {
-		t.Errorf("next ID after bulk import = %d, %v; after chunked import %d, %v", x, err1, y, err2)
+	if got.next != chunked.next {
+		t.Errorf("next ID after bulk import = %d; after chunked import %d", got.next, chunked.next)
 	}
-	var ea, eb bytes.Buffer
-	if _, err := bulk.Export(context.Background(), &ea); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chunked.Export(context.Background(), &eb); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+	if !bytes.Equal(got.export, chunked.export) {
 		t.Error("exports differ")
 	}
 }
@@ -170,25 +188,33 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 		{"conflicts", conflicts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bulk, chunked := openTest(t, "", true), openTest(t, t.TempDir(), false)
-			defer bulk.Close()
+			chunked := openTest(t, t.TempDir(), false)
 			defer chunked.Close()
 			chunks := 0
-			rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			rc, err := chunked.Import(ctx, "test", cloneRecords(tc.recs), func(int) { chunks++ })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fmt.Sprint(rb) != fmt.Sprint(rc) {
-				t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
-			}
 			if tc.name != "starter" && chunks < 3 {
 				t.Errorf("chunked import made %d chunks; the test wants several", chunks)
 			}
-			compareStores(t, bulk, chunked)
+			want := imageOf(t, chunked)
+			// One stream, and key ranges written as several streams.
+			for _, streams := range []int{1, 3} {
+				t.Run(fmt.Sprintf("streams=%d", streams), func(t *testing.T) {
+					bulk := openTest(t, "", true)
+					defer bulk.Close()
+					bulk.bulkStreams = streams
+					rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(rb) != fmt.Sprint(rc) {
+						t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
+					}
+					compareStores(t, bulk, want)
+				})
+			}
 		})
 	}
 }
@@ -308,7 +334,7 @@ func TestBulkImportOnlyIntoEmpty(t *testing.T) {
 }
 
 func TestOverlaySortedAndScan(t *testing.T) {
-	o := &overlay{groups: map[string][]uint32{}, slots: make([]uint32, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	o := newTestOverlay()
 	keys := []string{"\x20b", "\x20", "\x20a\xff", "\x1f\xff", "\x21", "\x20a", "\x00x"}
 	for _, k := range keys {
 		o.set([]byte(k), []byte("v"+k))
@@ -349,5 +375,68 @@ func TestOverlaySortedAndScan(t *testing.T) {
 		if vs != tc.want {
 			t.Errorf("scan(%x) = %q, want %q", tc.prefix, vs, tc.want)
 		}
+	}
+}
+
+// TestOverlaySortedIn sorts keys that share long prefixes, and keys that
+// differ only by trailing zero bytes within the inline 16-byte prefix,
+// in one run and in several merged runs.
+func TestOverlaySortedIn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{0x00, 0x01, 'a', 0xff}
+	seen := map[string]bool{}
+	var want []string
+	o := newTestOverlay()
+	for len(want) < 50_000 {
+		k := []byte{byte(rng.IntN(3))}
+		for range rng.IntN(24) {
+			k = append(k, alphabet[rng.IntN(len(alphabet))])
+		}
+		o.set(k, nil)
+		if !seen[string(k)] {
+			seen[string(k)] = true
+			want = append(want, string(k))
+		}
+	}
+	slices.Sort(want)
+	for _, runs := range []int{1, 2, 3, 4, 7, 12} {
+		got := o.sortedIn(runs)
+		if len(got) != len(want) {
+			t.Fatalf("sortedIn(%d) = %d entries, want %d", runs, len(got), len(want))
+		}
+		for i, j := range got {
+			if k := string(o.bytes(o.ents[j].k)); k != want[i] {
+				t.Fatalf("sortedIn(%d)[%d] = %x, want %x", runs, i, k, want[i])
+			}
+		}
+	}
+}
+
+func newTestOverlay() *overlay {
+	return &overlay{groups: map[string][]uint32{}, slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+}
+
+// TestAppendKV: appendKV writes the bytes badger.KVToBuffer writes.
+func TestAppendKV(t *testing.T) {
+	long := bytes.Repeat([]byte("v"), 70_000) // a three-byte length
+	tests := []struct {
+		key, value []byte
+		version    uint64
+		stream     uint32
+	}{
+		{[]byte("\x01key"), []byte("value"), 1, 1},
+		{[]byte("\x00meta"), nil, 1, 2},
+		{[]byte("k"), long, 1 << 40, 300},
+		{bytes.Repeat([]byte("k"), 200), []byte{0}, 0, 0},
+	}
+	for _, tt := range tests {
+		got, want := z.NewBuffer(1<<10, "test"), z.NewBuffer(1<<10, "test")
+		appendKV(got, tt.key, tt.value, tt.version, tt.stream)
+		badger.KVToBuffer(&pb.KV{Key: tt.key, Value: tt.value, Version: tt.version, StreamId: tt.stream}, want)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("appendKV(%.20q, %d-byte value, %d, %d) = %x, want %x", tt.key, len(tt.value), tt.version, tt.stream, got.Bytes()[:min(64, len(got.Bytes()))], want.Bytes()[:min(64, len(want.Bytes()))])
+		}
+		got.Release()
+		want.Release()
 	}
 }

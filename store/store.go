@@ -94,6 +94,9 @@ type Store struct {
 	// the stream's fixed costs (buffers, table builders) outweigh what it
 	// saves (BenchmarkImportStarter).
 	bulkMin int
+	// bulkStreams is how many streams a bulk import writes (0: one per
+	// core, each of at least streamMinKeys keys); tests set it.
+	bulkStreams int
 }
 
 // sync makes committed writes durable (fsync), unless NoSync.

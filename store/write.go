@@ -438,8 +438,8 @@ func encodeKeyEntry(e keyEntry) []byte {
 
 // lookupKey finds a record's ID by key as the writer sees it.
 func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
-	ck := string(rune(rtype)) + key
-	if e, ok := w.keys[ck]; ok {
+	var buf [64]byte
+	if e, ok := w.keys[string(append(append(buf[:0], rtype), key...))]; ok { // no allocation
 		return e, true, nil
 	}
 	if w.floor == 0 {
@@ -455,7 +455,7 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	if !ok || !w.sn.sees(e.created) {
 		return keyEntry{}, false, nil
 	}
-	w.keys[ck] = e
+	w.keys[string(rune(rtype))+key] = e
 	return e, true, nil
 }
 
