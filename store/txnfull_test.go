@@ -42,5 +42,5 @@ func TestImportFillsTransactions(t *testing.T) {
 	if _, err := bulk.Import(ctx, "test", cloneRecords(recs), nil); err != nil {
 		t.Fatalf("bulk import: %v", err)
 	}
-	compareStores(t, bulk, chunked)
+	compareStores(t, bulk, imageOf(t, chunked))
 }
