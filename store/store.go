@@ -40,7 +40,13 @@ type Options struct {
 	// write transaction holds at most 15% of it, which bounds the largest
 	// batch a mutation can write; imports commit in chunks below that.
 	MemTableBytes int
+	// BlockCacheBytes sizes Badger's cache of decompressed table blocks
+	// (0: DefaultBlockCacheBytes).
+	BlockCacheBytes int
 }
+
+// DefaultBlockCacheBytes is the default size of Badger's block cache.
+const DefaultBlockCacheBytes = 32 << 20
 
 // DefaultMemTableBytes is the default size of Badger's memtable.
 const DefaultMemTableBytes = 32 << 20
@@ -140,7 +146,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		// memtables and caches (the OS page cache holds the tables too).
 		WithMemTableSize(int64(cmp.Or(opts.MemTableBytes, DefaultMemTableBytes))).
 		WithNumMemtables(2).
-		WithBlockCacheSize(32 << 20).
+		WithBlockCacheSize(int64(cmp.Or(opts.BlockCacheBytes, DefaultBlockCacheBytes))).
 		WithIndexCacheSize(16 << 20).
 		WithValueThreshold(1 << 16).
 		WithValueLogFileSize(256 << 20).

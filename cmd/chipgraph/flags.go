@@ -223,6 +223,18 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
+// sizeOrZero is a byteSize that may be 0 (to turn something off).
+type sizeOrZero int64
+
+func (b *sizeOrZero) String() string { return (*byteSize)(b).String() }
+func (b *sizeOrZero) Set(s string) error {
+	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n == 0 {
+		*b = 0
+		return nil
+	}
+	return (*byteSize)(b).Set(s)
+}
+
 // hostPort is a listen address, "host:port"; port 0 picks a free port.
 type hostPort string
 

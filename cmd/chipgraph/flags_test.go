@@ -43,6 +43,10 @@ var serveFlagTests = []struct {
 	},
 	{name: "EmptyEnvIsUnset", env: map[string]string{"CHIPGRAPH_DATA": ""}, edit: func(*Config) {}},
 	{name: "SingleDash", args: []string{"-no-starter", "-cors-origins", "*"}, edit: func(c *Config) { c.NoStarter, c.CORSOrigins = true, []string{"*"} }},
+	{name: "Memory", args: []string{"--memory-limit", "256MiB", "--record-cache", "16MiB", "--block-cache", "8MiB"},
+		env:  map[string]string{"CHIPGRAPH_RECORD_CACHE": "1MiB"},
+		edit: func(c *Config) { c.MemoryLimit, c.RecordCache, c.BlockCache = 256<<20, 16<<20, 8<<20 }},
+	{name: "NoRecordCache", env: map[string]string{"CHIPGRAPH_RECORD_CACHE": "0"}, edit: func(c *Config) { c.RecordCache = 0 }},
 
 	// Bad values name the flag (and the variable, when it came from there).
 	{name: "ErrMaxDepthZero", args: []string{"--max-depth", "0"}, err: `invalid value "0" for flag --max-depth: must be at least 1`},
@@ -60,6 +64,8 @@ var serveFlagTests = []struct {
 	{name: "ErrUnknownFlag", args: []string{"--port", "80"}, err: "flag provided but not defined: --port"},
 	{name: "ErrMissingValue", args: []string{"--addr"}, err: "flag needs an argument: --addr"},
 	{name: "ErrArgument", args: []string{"extra"}, err: `unexpected argument "extra"`},
+	{name: "ErrBlockCacheSmall", args: []string{"--block-cache", "64KiB"}, err: "--block-cache: must be at least 1MiB"},
+	{name: "ErrRecordCacheUnit", args: []string{"--record-cache", "lots"}, err: "--record-cache: not a size"},
 }
 
 func TestServeParseFlags(t *testing.T) {
@@ -252,6 +258,21 @@ func TestByteSize(t *testing.T) {
 		}
 		if int64(b) != tt.want || b.String() != tt.str {
 			t.Errorf("Set(%q) = %d (%s), want %d (%s)", tt.in, int64(b), b.String(), tt.want, tt.str)
+		}
+	}
+}
+
+func TestCacheOptions(t *testing.T) {
+	for _, tc := range []struct {
+		record, block int64
+		wantRecord    int
+	}{
+		{64 << 20, 32 << 20, 64 << 20},
+		{0, 1 << 20, -1}, // --record-cache 0: none (0 would be the store's default)
+	} {
+		o := cacheOptions(Config{RecordCache: tc.record, BlockCache: tc.block})
+		if o.CacheBytes != tc.wantRecord || o.BlockCacheBytes != int(tc.block) {
+			t.Errorf("cacheOptions(%d, %d) = %d, %d; want %d, %d", tc.record, tc.block, o.CacheBytes, o.BlockCacheBytes, tc.wantRecord, tc.block)
 		}
 	}
 }

@@ -43,6 +43,9 @@ type Config struct {
 	NoResponseCache bool
 	// MemoryLimit is the soft limit of the Go heap (runtime/debug.SetMemoryLimit).
 	MemoryLimit int64
+	// RecordCache sizes the store's cache of statement and claim records
+	// (0: none); BlockCache sizes Badger's block cache (at least 1 MiB).
+	RecordCache, BlockCache int64
 }
 
 // DefaultConfig returns the configuration used when no flag is given.
@@ -57,6 +60,8 @@ func DefaultConfig() Config {
 		Timeout:       server.DefaultRequestTimeout,
 		ResponseCache: server.DefaultResponseCacheBytes,
 		MemoryLimit:   DefaultMemoryLimit,
+		RecordCache:   store.DefaultCacheBytes,
+		BlockCache:    store.DefaultBlockCacheBytes,
 	}
 }
 
@@ -129,12 +134,17 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.Var((*byteSize)(&cfg.ResponseCache), "response-cache", "memory for cached query responses (`size`); a cached answer is\nserved until the next write changes the data")
 	fs.BoolVar(&cfg.NoResponseCache, "no-response-cache", cfg.NoResponseCache, "do not cache query responses")
 	fs.Var((*byteSize)(&cfg.MemoryLimit), "memory-limit", "soft limit of the Go heap (`size`); the garbage collector works\nharder near it")
+	fs.Var((*sizeOrZero)(&cfg.RecordCache), "record-cache", "memory for cached statement and claim records (`size`; 0: none)")
+	fs.Var((*byteSize)(&cfg.BlockCache), "block-cache", "memory for Badger's cache of decompressed table blocks (`size`,\nat least 1MiB)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return fs.usageError(fmt.Sprintf("unexpected argument %q: serve takes only flags", pos[0]))
+	}
+	if cfg.BlockCache < 1<<20 {
+		return fs.usageError(fmt.Sprintf("invalid value %d for flag --block-cache: must be at least 1MiB", cfg.BlockCache))
 	}
 	if cfg.MaxPageSize > store.MaxPage {
 		return fs.usageError(fmt.Sprintf("invalid value %d for flag --max-page-size: must be at most %d", cfg.MaxPageSize, store.MaxPage))
@@ -156,7 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if cfg.DataDir == "" {
 		return errors.New("no data directory configured")
 	}
-	st, err := openStore(ctx, cfg.DataDir, !cfg.NoStarter, m.Logger)
+	st, err := openStoreWith(ctx, cfg.DataDir, !cfg.NoStarter, m.Logger, cacheOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -272,7 +282,23 @@ const badgerLocked = "Another process is using this Badger database"
 // first receives the starter data, as written by "starter". serve and
 // query share it, so both see the same store.
 func openStore(ctx context.Context, dir string, loadStarterData bool, logger *log.Logger) (*store.Store, error) {
-	st, err := store.Open(dir, &store.Options{Logger: logger})
+	return openStoreWith(ctx, dir, loadStarterData, logger, store.Options{})
+}
+
+// cacheOptions returns the store options of serve's cache flags.
+func cacheOptions(cfg Config) store.Options {
+	o := store.Options{CacheBytes: int(cfg.RecordCache), BlockCacheBytes: int(cfg.BlockCache)}
+	if cfg.RecordCache == 0 {
+		o.CacheBytes = -1 // none
+	}
+	return o
+}
+
+// openStoreWith is openStore with more store options (opts.Logger is set
+// to logger).
+func openStoreWith(ctx context.Context, dir string, loadStarterData bool, logger *log.Logger, opts store.Options) (*store.Store, error) {
+	opts.Logger = logger
+	st, err := store.Open(dir, &opts)
 	if err != nil {
 		if strings.Contains(err.Error(), badgerLocked) {
 			return nil, fmt.Errorf("data directory %s is locked by another process, probably a chipgraph server running on it: "+
