@@ -185,28 +185,26 @@ func (r *fRef) Verified() bool   { return r.VerifiedV }
 func (r *fRel) Node() *fEntity      { return r.NodeV }
 func (r *fRel) References() []*fRef { return r.ReferencesV }
 
-func (c *fRelConn) Edges() []*fRel     { return c.EdgesV }
-func (c *fRelConn) Nodes() []*fEntity  { return c.NodesV }
-func (c *fRelConn) TotalCount() int32  { return c.TotalCountV }
-func (c *fClaimConn) Nodes() []*fClaim { return c.NodesV }
-func (c *fClaimConn) TotalCount() int32 {
-	return c.TotalCountV
-}
-func (c *fStConn) Nodes() []*fSt     { return c.NodesV }
-func (c *fStConn) TotalCount() int32 { return c.TotalCountV }
-func (c *fClaim) Key() string        { return c.KeyV }
-func (c *fClaim) Text() string       { return c.TextV }
-func (c *fClaim) Modality() string   { return c.ModalityV }
-func (c *fClaim) Stated() *string    { return c.StatedV }
-func (c *fClaim) Quote() *string     { return c.QuoteV }
-func (c *fClaim) Claimant() *fEntity { return c.ClaimantV }
-func (c *fClaim) Source() *fSource   { return c.SourceV }
-func (s *fSt) Key() string           { return s.KeyV }
-func (s *fSt) Predicate() *fSt       { return s }
-func (s *fSt) Object() *fSt          { return s }
-func (s *fSt) Name() string          { return s.PredicateV.NameV }
-func (s *fSt) Display() string       { return s.ObjectV.DisplayV }
-func (s *fSt) References() []*fRef   { return s.ReferencesV }
+func (c *fRelConn) Edges() []*fRel      { return c.EdgesV }
+func (c *fRelConn) Nodes() []*fEntity   { return c.NodesV }
+func (c *fRelConn) TotalCount() int32   { return c.TotalCountV }
+func (c *fClaimConn) Nodes() []*fClaim  { return c.NodesV }
+func (c *fClaimConn) TotalCount() int32 { return c.TotalCountV }
+func (c *fStConn) Nodes() []*fSt        { return c.NodesV }
+func (c *fStConn) TotalCount() int32    { return c.TotalCountV }
+func (c *fClaim) Key() string           { return c.KeyV }
+func (c *fClaim) Text() string          { return c.TextV }
+func (c *fClaim) Modality() string      { return c.ModalityV }
+func (c *fClaim) Stated() *string       { return c.StatedV }
+func (c *fClaim) Quote() *string        { return c.QuoteV }
+func (c *fClaim) Claimant() *fEntity    { return c.ClaimantV }
+func (c *fClaim) Source() *fSource      { return c.SourceV }
+func (s *fSt) Key() string              { return s.KeyV }
+func (s *fSt) Predicate() *fSt          { return s }
+func (s *fSt) Object() *fSt             { return s }
+func (s *fSt) Name() string             { return s.PredicateV.NameV }
+func (s *fSt) Display() string          { return s.ObjectV.DisplayV }
+func (s *fSt) References() []*fRef      { return s.ReferencesV }
 
 // floorRoot answers the Query fields from the decoded answers, by the
 // key or name the variables give.
@@ -327,23 +325,11 @@ func BenchmarkExecutorFloor(b *testing.B) {
 	schemas, _ := floorEnv(b, e)
 	for _, name := range floorQueries {
 		sch := schemas[name]
+		doc := e.queries[name].Doc
 		b.Run(name, func(b *testing.B) {
-			vs := e.vars[name]
-			doc := e.queries[name].Doc
-			b.ReportAllocs()
-			before, cpu := goroutinesCreated(), processCPU()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				res := sch.Exec(context.Background(), doc, "", vs[i%len(vs)])
-				if len(res.Errors) > 0 {
-					b.Fatalf("%s: %v", name, res.Errors)
-				}
-				i++
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(goroutinesCreated()-before)/float64(b.N), "goroutines/op")
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			measure(b, name, e.vars[name], func(v map[string]any) *graphql.Response {
+				return sch.Exec(context.Background(), doc, "", v)
+			})
 		})
 	}
 }
