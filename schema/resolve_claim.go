@@ -43,8 +43,8 @@ func (x *claimResolver) Claimant(ctx context.Context) (*entityResolver, error) {
 }
 func (x *claimResolver) Stated() *Date { return dateOrNil(x.c.Stated) }
 
-// modalityNames are the Modality enum's values, so that a claim's
-// needs no allocation.
+// modalityNames are the Modality enum's values, so that resolving a
+// claim's modality allocates nothing.
 var modalityNames = func() map[graph.Modality]string {
 	m := map[graph.Modality]string{}
 	for _, x := range graph.Modalities() {
@@ -192,9 +192,9 @@ func (c *claimConnection) PageInfo() *pageInfo { return rawPageInfo(c.cursors, c
 
 // sourceResolver resolves a Source. Its exported fields are the fields
 // that nearly every answer citing a source shows; graph-gophers reads them
-// without a reflective call (schema.New uses UseFieldResolvers), which
-// costs a tenth of the call. newSource and init set them: build a
-// sourceResolver no other way.
+// without a reflective call (schema.New uses UseFieldResolvers; see
+// BenchmarkExecutorFloor in BENCHMARKS.md for what that saves). newSource
+// and init set them: build a sourceResolver no other way.
 type sourceResolver struct {
 	r *root
 	v graph.View

@@ -14,8 +14,8 @@ import (
 // references are read when asked for. Statements of a page resolve as
 // loadedStatement instead.
 //
-// KeyF is read without a reflective call (see sourceResolver); init sets
-// it: build a statementResolver no other way.
+// KeyF and PredicateF are read without a reflective call (see
+// sourceResolver); init sets them: build a statementResolver no other way.
 type statementResolver struct {
 	r *root
 	v graph.View
