@@ -568,25 +568,25 @@ func (d *decoder) int() int {
 	return int(v)
 }
 
-// count reads a list length; every element takes at least one byte, so a
-// length beyond the bytes left is malformed (and allocates nothing).
-func (d *decoder) count() int {
+// length reads a length that cannot exceed the bytes left; what names it
+// in the error ("count %d", "string of %d bytes").
+func (d *decoder) length(what string) int {
 	n := d.uvarint()
-	if n > uint64(len(d.s)-d.i) {
-		d.fail("count %d exceeds the %d bytes left", n, len(d.s)-d.i)
+	if left := len(d.s) - d.i; n > uint64(left) {
+		d.fail(what+" exceeds the %d bytes left", n, left)
 		return 0
 	}
 	return int(n)
 }
 
+// count reads a list length; every element takes at least one byte, so a
+// length beyond the bytes left is malformed (and allocates nothing).
+func (d *decoder) count() int { return d.length("count %d") }
+
 func (d *decoder) str() string {
-	n := d.uvarint()
-	if n > uint64(len(d.s)-d.i) {
-		d.fail("string of %d bytes exceeds the %d bytes left", n, len(d.s)-d.i)
-		return ""
-	}
-	s := d.s[d.i : d.i+int(n)]
-	d.i += int(n)
+	n := d.length("string of %d bytes")
+	s := d.s[d.i : d.i+n]
+	d.i += n
 	return s
 }
 

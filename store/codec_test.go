@@ -674,40 +674,28 @@ func BenchmarkCodec(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(name+"/decode/json", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := unmarshalVersion(js, newOf(v)); err != nil {
-					b.Fatal(err)
+		for _, bc := range []struct {
+			op   string
+			size int // the encoded size reported, 0 for none
+			run  func() error
+		}{
+			{"decode/json", len(js), func() error { return unmarshalVersion(js, newOf(v)) }},
+			{"decode/binary", len(bin), func() error { return unmarshalVersion(bin, newOf(v)) }},
+			{"encode/json", 0, func() error { _, err := json.Marshal(v); return err }},
+			{"encode/binary", 0, func() error { _, err := encodeHead(1, v); return err }},
+		} {
+			b.Run(name+"/"+bc.op, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := bc.run(); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(len(js)), "bytes")
-		})
-		b.Run(name+"/decode/binary", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := unmarshalVersion(bin, newOf(v)); err != nil {
-					b.Fatal(err)
+				if bc.size > 0 {
+					b.ReportMetric(float64(bc.size), "bytes")
 				}
-			}
-			b.ReportMetric(float64(len(bin)), "bytes")
-		})
-		b.Run(name+"/encode/json", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := json.Marshal(v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(name+"/encode/binary", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := encodeHead(1, v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 
