@@ -17,13 +17,12 @@ import (
 	"github.com/chipgraph/chipgraph/graph/starter"
 	"github.com/chipgraph/chipgraph/schema"
 	"github.com/chipgraph/chipgraph/store"
-	graphql "github.com/graph-gophers/graphql-go"
 )
 
 // exploreEnv is a starter store and a schema over it.
 type exploreEnv struct {
 	st  *store.Store
-	sch *graphql.Schema
+	sch *schema.Schema
 }
 
 func openExploreEnv(tb testing.TB, extra ...graph.Record) *exploreEnv {
@@ -40,11 +39,7 @@ func openExploreEnv(tb testing.TB, extra ...graph.Record) *exploreEnv {
 	if _, err := st.Import(context.Background(), "starter", append(recs, extra...), nil); err != nil {
 		tb.Fatal(err)
 	}
-	sch, err := schema.New(st, schema.Options{Logger: log.New(io.Discard, "", 0)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &exploreEnv{st: st, sch: sch}
+	return &exploreEnv{st: st, sch: verifiedSchema(tb, st)}
 }
 
 var (

@@ -13,7 +13,6 @@ import (
 	"github.com/chipgraph/chipgraph/graph/starter"
 	"github.com/chipgraph/chipgraph/schema"
 	"github.com/chipgraph/chipgraph/store"
-	graphql "github.com/graph-gophers/graphql-go"
 )
 
 // epoch is the fake clock's first reading: the starter data is recorded
@@ -36,7 +35,7 @@ func fakeClock() func() time.Time {
 // env is an in-memory store holding the starter data and a schema over it.
 type env struct {
 	Store  *store.Store
-	Schema *graphql.Schema
+	Schema *schema.Schema
 }
 
 // mustOpen opens an in-memory store on a fake clock, writes the starter
@@ -63,11 +62,40 @@ func mustOpen(tb testing.TB) *env {
 	if _, err := s.Import(context.Background(), "starter", recs, nil); err != nil {
 		tb.Fatalf("Import(starter): %v", err)
 	}
-	sc, err := schema.New(s, schema.Options{Logger: log.New(io.Discard, "", 0)})
+	sc := verifiedSchema(tb, s)
+	return &env{Store: s, Schema: sc}
+}
+
+// verifiedSchema builds the schema over st with Verify on: every answer
+// of the compiled executor is checked against graphql-go's, and the test
+// fails at its end if any differed.
+func verifiedSchema(tb testing.TB, st *store.Store) *schema.Schema {
+	tb.Helper()
+	var logged bytes.Buffer
+	var mu sync.Mutex
+	sc, err := schema.New(st, schema.Options{Verify: true, Logger: log.New(lockedWriter{&mu, &logged}, "", 0)})
 	if err != nil {
 		tb.Fatalf("schema.New: %v", err)
 	}
-	return &env{Store: s, Schema: sc}
+	tb.Cleanup(func() {
+		if n := sc.Mismatches(); n > 0 {
+			mu.Lock()
+			defer mu.Unlock()
+			tb.Errorf("%d compiled answers differed from graphql-go's:\n%s", n, logged.String())
+		}
+	})
+	return sc
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // exec runs query and returns the response as indented JSON.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/base64"
@@ -10,8 +11,10 @@ import (
 	"log"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/schema/compiled"
 	graphql "github.com/graph-gophers/graphql-go"
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 )
@@ -48,6 +51,15 @@ func SDL() string { return sdl }
 
 // Options configure New.
 type Options struct {
+	// GraphQLGoOnly executes every request with graphql-go, without the
+	// compiled executor (for comparison and diagnosis).
+	GraphQLGoOnly bool
+	// Verify executes every request the compiled executor answers with
+	// graphql-go as well, and answers with graphql-go's response when the
+	// two differ, logging the difference (Mismatches counts them). It
+	// doubles the cost of queries; tests use it to check one against the
+	// other on everything they run.
+	Verify bool
 	// MaxDepth limits query nesting (0: DefaultMaxDepth).
 	MaxDepth int
 	// MaxPageSize caps `first` on every connection (0: DefaultMaxPageSize).
@@ -62,8 +74,53 @@ const (
 	DefaultMaxPageSize = 500
 )
 
+// Schema is the executable schema. Queries are executed from plans
+// compiled once per document (package compiled); what those do not
+// answer (mutations, introspection, any request whose execution meets an
+// error) is executed by graphql-go, whose methods Schema also has.
+type Schema struct {
+	*graphql.Schema
+	compiled   *compiled.Engine // nil: graphql-go only
+	verify     bool
+	log        *log.Logger
+	mismatches atomic.Int64
+}
+
+// Exec executes a request: from its compiled plan when it has one and
+// executes without errors, otherwise with graphql-go. Both answer the same.
+func (s *Schema) Exec(ctx context.Context, query, operationName string, variables map[string]any) *graphql.Response {
+	if s.compiled != nil {
+		if data, ok := s.compiled.Exec(ctx, query, operationName, variables); ok {
+			if s.verify {
+				ref := s.Schema.Exec(ctx, query, operationName, variables)
+				if len(ref.Errors) > 0 || len(ref.Extensions) > 0 || !bytes.Equal(ref.Data, data) {
+					s.mismatches.Add(1)
+					s.log.Printf("schema: the compiled answer differs from graphql-go's for %q (operation %q, variables %v):\ncompiled:   %s\ngraphql-go: %s (errors %v)",
+						query, operationName, variables, data, ref.Data, ref.Errors)
+					return ref
+				}
+			}
+			return &graphql.Response{Data: data}
+		}
+	}
+	return s.Schema.Exec(ctx, query, operationName, variables)
+}
+
+// CompiledStats returns how many requests the compiled executor answered
+// and how many it left to graphql-go.
+func (s *Schema) CompiledStats() (answered, left int64) {
+	if s.compiled == nil {
+		return 0, 0
+	}
+	return s.compiled.Stats()
+}
+
+// Mismatches returns how many compiled answers differed from
+// graphql-go's (counted with Options.Verify).
+func (s *Schema) Mismatches() int64 { return s.mismatches.Load() }
+
 // New builds the executable schema over svc.
-func New(svc Service, opts Options) (*graphql.Schema, error) {
+func New(svc Service, opts Options) (*Schema, error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = DefaultMaxDepth
 	}
@@ -74,7 +131,7 @@ func New(svc Service, opts Options) (*graphql.Schema, error) {
 		opts.Logger = log.Default()
 	}
 	r := &root{svc: svc, log: opts.Logger, maxPage: opts.MaxPageSize}
-	return graphql.ParseSchema(sdl, r,
+	gql, err := graphql.ParseSchema(sdl, r,
 		graphql.MaxDepth(opts.MaxDepth),
 		graphql.MaxParallelism(8),
 		// Pages learn what to load from the document (WithDocument).
@@ -84,6 +141,14 @@ func New(svc Service, opts Options) (*graphql.Schema, error) {
 		graphql.Logger(panicLogger{opts.Logger}),
 		graphql.PanicHandler(panicHandler{opts.Logger}),
 	)
+	if err != nil {
+		return nil, err
+	}
+	s := &Schema{Schema: gql, verify: opts.Verify, log: opts.Logger}
+	if !opts.GraphQLGoOnly {
+		s.compiled = compiled.New(gql, r, compiled.Options{FieldResolvers: true})
+	}
+	return s, nil
 }
 
 // root resolves Query and Mutation fields.

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/chipgraph/chipgraph/graph"
-	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/graph-gophers/graphql-go/ast"
 )
 
@@ -58,7 +57,7 @@ const (
 	maxCachedCostDocLen = 16 << 10
 )
 
-func newCoster(s *graphql.Schema) *coster {
+func newCoster(s Executor) *coster {
 	if s == nil {
 		return nil
 	}

@@ -88,11 +88,11 @@ func TestCost(t *testing.T) {
 
 var (
 	costStoreOnce sync.Once
-	costSchema    *graphql.Schema
+	costSchema    *schema.Schema
 )
 
 // chipgraphSchema returns the real schema over the starter data.
-func chipgraphSchema(t *testing.T) *graphql.Schema {
+func chipgraphSchema(t *testing.T) *schema.Schema {
 	t.Helper()
 	costStoreOnce.Do(func() {
 		st, err := store.Open("", &store.Options{InMemory: true})

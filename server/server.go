@@ -64,6 +64,7 @@ import (
 
 	"github.com/chipgraph/chipgraph/graph"
 	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/graph-gophers/graphql-go/ast"
 	"github.com/rs/cors"
 )
 
@@ -84,11 +85,18 @@ const (
 //go:embed ui
 var uiFS embed.FS
 
+// Executor is the executable schema the server answers with:
+// *schema.Schema, or a bare *graphql.Schema (as tests use).
+type Executor interface {
+	Exec(ctx context.Context, query, operationName string, variables map[string]any) *graphql.Response
+	ASTSchema() *ast.Schema
+}
+
 // Server is chipgraph's HTTP server. Set its fields before calling Handler
 // or Open; later changes have no effect on a handler already built.
 type Server struct {
 	Addr           string                          // listen address, e.g. "127.0.0.1:8080" or "127.0.0.1:0"
-	Schema         *graphql.Schema                 // executable schema; required
+	Schema         Executor                        // executable schema; required
 	WriteToken     string                          // bearer token that allows mutations; "" makes the server read-only
 	AllowedOrigins []string                        // CORS origins; empty allows no cross-origin access
 	MaxBodyBytes   int64                           // largest POST body accepted
@@ -196,7 +204,7 @@ func (s *Server) Handler() http.Handler {
 // handler is a Server's configuration with defaults applied, fixed when the
 // handler is built so that requests never read the Server's fields.
 type handler struct {
-	schema     *graphql.Schema
+	schema     Executor
 	readOnly   bool
 	tokenSum   [sha256.Size]byte
 	origins    []string

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -33,7 +34,8 @@ const DefaultScale = 0.05
 type env struct {
 	store   *store.Store
 	data    *gen.Dataset
-	schema  *graphql.Schema
+	schema  *schema.Schema
+	gqlgo   *schema.Schema // the same, executing with graphql-go only
 	queries map[string]*load.Query
 	vars    map[string][]map[string]any // per query, drawn once
 }
@@ -55,7 +57,12 @@ func open(tb testing.TB, dir string, recs []graph.Record, d *gen.Dataset) *env {
 		st.Close()
 		tb.Fatalf("schema.New: %v", err)
 	}
-	e := &env{store: st, data: d, schema: sch, queries: map[string]*load.Query{}, vars: map[string][]map[string]any{}}
+	gqlgo, err := schema.New(st, schema.Options{Logger: log.New(io.Discard, "", 0), GraphQLGoOnly: true})
+	if err != nil {
+		st.Close()
+		tb.Fatalf("schema.New: %v", err)
+	}
+	e := &env{store: st, data: d, schema: sch, gqlgo: gqlgo, queries: map[string]*load.Query{}, vars: map[string][]map[string]any{}}
 	asOf := time.Now()
 	for _, q := range load.Queries(d, asOf) {
 		e.queries[q.Name] = q
@@ -216,13 +223,29 @@ func TestQueries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := tc.env(t)
+			// Every answer of the compiled executor is checked against
+			// graphql-go's.
+			var logged strings.Builder
+			verified, err := schema.New(e.store, schema.Options{Verify: true, Logger: log.New(&logged, "", 0)})
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, name := range load.QueryNames {
 				vs := e.vars[name]
 				for _, v := range vs[:min(len(vs), 20)] {
 					checkRoot(t, e.exec(t, schema.WithDocument(base, e.queries[name].Doc), name, v), name, e.queries[name].Root, v)
 					checkRoot(t, e.exec(t, schema.WithLoader(base), name, v), name, e.queries[name].Root, v)
 					checkRoot(t, e.exec(t, base, name, v), name, e.queries[name].Root, v)
+					doc := e.queries[name].Doc
+					res := verified.Exec(schema.WithDocument(base, doc), doc, "", v)
+					if len(res.Errors) > 0 {
+						t.Fatalf("%s %v: %v", name, v, res.Errors)
+					}
 				}
+			}
+			if answered, left := verified.CompiledStats(); answered == 0 || left != 0 || verified.Mismatches() != 0 {
+				t.Errorf("compiled executor: %d answered, %d left to graphql-go, %d differed; want all answered alike\n%s",
+					answered, left, verified.Mismatches(), logged.String())
 			}
 		})
 	}
@@ -236,10 +259,14 @@ func TestQueries(t *testing.T) {
 // the fields of a selection set in a goroutine each when any of them is
 // asynchronous. cpu-ns/op is the process's CPU time per execution.
 func benchmark(b *testing.B, e *env, name string) {
+	benchmarkWith(b, e, e.schema, name)
+}
+
+func benchmarkWith(b *testing.B, e *env, sch *schema.Schema, name string) {
 	base := schema.WithReadOnly(context.Background())
 	doc := e.queries[name].Doc
 	measure(b, name, e.vars[name], func(v map[string]any) *graphql.Response {
-		return e.schema.Exec(schema.WithDocument(base, doc), doc, "", v)
+		return sch.Exec(schema.WithDocument(base, doc), doc, "", v)
 	})
 }
 
@@ -293,6 +320,16 @@ func BenchmarkGen(b *testing.B) {
 	e := generatedEnv(b, scale)
 	for _, name := range load.QueryNames {
 		b.Run(name, func(b *testing.B) { benchmark(b, e, name) })
+	}
+}
+
+// BenchmarkGenGraphQLGo is BenchmarkGen with every query executed by
+// graphql-go rather than from its compiled plan (schema.Options
+// GraphQLGoOnly): the two side by side say what compiling saves.
+func BenchmarkGenGraphQLGo(b *testing.B) {
+	e := generatedEnv(b, benchScale(b))
+	for _, name := range load.QueryNames {
+		b.Run(name, func(b *testing.B) { benchmarkWith(b, e, e.gqlgo, name) })
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +45,10 @@ func TestRunRealServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := log.New(io.Discard, "", 0)
-	sch, err := schema.New(st, schema.Options{Logger: quiet})
+	// Every answer of the compiled executor is checked against
+	// graphql-go's (Verify).
+	var logged safeBuffer
+	sch, err := schema.New(st, schema.Options{Logger: log.New(&logged, "", 0), Verify: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,4 +83,25 @@ func TestRunRealServer(t *testing.T) {
 			}
 		}
 	}
+	if answered, _ := sch.CompiledStats(); answered == 0 || sch.Mismatches() != 0 {
+		t.Errorf("compiled executor: %d answered, %d differed from graphql-go; want some, none\n%s", answered, sch.Mismatches(), logged.String())
+	}
+}
+
+// safeBuffer is a bytes.Buffer for concurrent writers.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -131,6 +131,20 @@ func dashes(msg string) string { return singleDash.ReplaceAllString(msg, "${1}--
 // Flag value types. Each validates in Set, so a bad value is refused the
 // same way from the command line and from the environment.
 
+// executorName names how queries execute: "compiled" (plans compiled
+// once per document, graphql-go for the rest) or "graphql-go" (always).
+type executorName string
+
+func (e *executorName) String() string { return string(*e) }
+func (e *executorName) Set(s string) error {
+	switch s = strings.TrimSpace(s); s {
+	case "compiled", "graphql-go":
+		*e = executorName(s)
+		return nil
+	}
+	return errors.New(`must be "compiled" or "graphql-go"`)
+}
+
 // positiveInt is an int flag that must be at least 1.
 type positiveInt int
 

@@ -46,6 +46,8 @@ var serveFlagTests = []struct {
 	{name: "Memory", args: []string{"--memory-limit", "256MiB", "--record-cache", "16MiB", "--block-cache", "8MiB"},
 		env:  map[string]string{"CHIPGRAPH_RECORD_CACHE": "1MiB"},
 		edit: func(c *Config) { c.MemoryLimit, c.RecordCache, c.BlockCache = 256<<20, 16<<20, 8<<20 }},
+	{name: "Executor", args: []string{"--executor", "graphql-go"}, edit: func(c *Config) { c.Executor = "graphql-go" }},
+	{name: "ExecutorEnv", env: map[string]string{"CHIPGRAPH_EXECUTOR": "compiled"}, edit: func(*Config) {}},
 	{name: "NoRecordCache", env: map[string]string{"CHIPGRAPH_RECORD_CACHE": "0"}, edit: func(c *Config) { c.RecordCache = 0 }},
 
 	// Bad values name the flag (and the variable, when it came from there).
@@ -65,6 +67,7 @@ var serveFlagTests = []struct {
 	{name: "ErrMissingValue", args: []string{"--addr"}, err: "flag needs an argument: --addr"},
 	{name: "ErrArgument", args: []string{"extra"}, err: `unexpected argument "extra"`},
 	{name: "ErrBlockCacheSmall", args: []string{"--block-cache", "64KiB"}, err: "--block-cache: must be at least 1MiB"},
+	{name: "ErrExecutor", args: []string{"--executor", "fast"}, err: `invalid value "fast" for flag --executor: must be "compiled" or "graphql-go"`},
 	{name: "ErrRecordCacheUnit", args: []string{"--record-cache", "lots"}, err: "--record-cache: not a size"},
 }
 

@@ -46,6 +46,9 @@ type Config struct {
 	// RecordCache sizes the store's cache of statement and claim records
 	// (0: none); BlockCache sizes Badger's block cache (at least 1 MiB).
 	RecordCache, BlockCache int64
+	// Executor is "compiled" (the default: queries run from plans compiled
+	// once per document) or "graphql-go" (every request by graphql-go).
+	Executor string
 }
 
 // DefaultConfig returns the configuration used when no flag is given.
@@ -62,6 +65,7 @@ func DefaultConfig() Config {
 		MemoryLimit:   DefaultMemoryLimit,
 		RecordCache:   store.DefaultCacheBytes,
 		BlockCache:    store.DefaultBlockCacheBytes,
+		Executor:      "compiled",
 	}
 }
 
@@ -136,6 +140,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.Var((*byteSize)(&cfg.MemoryLimit), "memory-limit", "soft limit of the Go heap (`size`); the garbage collector works\nharder near it")
 	fs.Var((*sizeOrZero)(&cfg.RecordCache), "record-cache", "memory for cached statement and claim records (`size`; 0: none)")
 	fs.Var((*byteSize)(&cfg.BlockCache), "block-cache", "memory for Badger's cache of decompressed table blocks (`size`,\nat least 1MiB)")
+	fs.Var((*executorName)(&cfg.Executor), "executor", "how queries execute: `compiled` (plans compiled once per document;\ngraphql-go answers the rest) or graphql-go (every request)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -172,7 +177,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store = st
 
-	sch, err := schema.New(st, schema.Options{MaxDepth: cfg.MaxDepth, MaxPageSize: cfg.MaxPageSize, Logger: m.Logger})
+	sch, err := schema.New(st, schema.Options{MaxDepth: cfg.MaxDepth, MaxPageSize: cfg.MaxPageSize, Logger: m.Logger,
+		GraphQLGoOnly: cfg.Executor == "graphql-go"})
 	if err != nil {
 		return fmt.Errorf("build schema: %w", err)
 	}

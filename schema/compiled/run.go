@@ -1,0 +1,189 @@
+package compiled
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// Execution: one serial walk of a compiled set over the resolvers,
+// writing the answer as it goes. Whatever graphql-go would answer with an
+// error (a resolver's error, a panic, null for a non-null field, an
+// argument that does not pack, an enum value the schema lacks) stops the
+// walk: run panics with an abort, which Exec recovers.
+
+// abort stops an execution the Engine leaves to graphql-go.
+type abort struct{ err error }
+
+func (r *run) abort(format string, args ...any) {
+	panic(abort{fmt.Errorf(format, args...)})
+}
+
+type run struct {
+	ctx  context.Context
+	ctxv reflect.Value
+	vars map[string]any
+	buf  []byte
+	in   [2]reflect.Value // arguments of one call, reused
+}
+
+// object writes the selections s of the resolver rv (not nil).
+func (r *run) object(rv reflect.Value, s *set) {
+	obj := s.obj
+	list := s.lists[len(obj.asserts)]
+	var conv reflect.Value // the resolver as the possible type found
+	if obj.abstract && (s.exact || s.typed) {
+		found := -1
+		for i, a := range obj.asserts {
+			if !s.own[i] {
+				continue // the items do not assert this type
+			}
+			out := rv.Method(a.method).Call(nil)
+			if out[1].Bool() {
+				found, conv = i, out[0]
+				break
+			}
+		}
+		if found >= 0 {
+			list = s.lists[found]
+		} else if s.exact {
+			r.abort("%s: no possible type matches", obj.name)
+		}
+	}
+	r.buf = append(r.buf, '{')
+	for i, m := range list {
+		if i > 0 {
+			r.buf = append(r.buf, ',')
+		}
+		r.buf = append(r.buf, '"')
+		r.buf = append(r.buf, m.alias...)
+		r.buf = append(r.buf, '"', ':')
+		if m.item.kind == itemTypename {
+			name := m.typename
+			if name == "" {
+				r.abort("%s: type unknown for __typename", obj.name)
+			}
+			r.buf = append(r.buf, '"')
+			r.buf = append(r.buf, name...)
+			r.buf = append(r.buf, '"')
+			continue
+		}
+		res := rv
+		if m.via != nil {
+			res = conv
+		}
+		r.value(r.resolve(res, m.item), m.item.field.out, m.sub)
+	}
+	r.buf = append(r.buf, '}')
+}
+
+// resolve calls the method or reads the struct field of item it on rv.
+func (r *run) resolve(rv reflect.Value, it *item) reflect.Value {
+	f := it.field
+	if f.method < 0 {
+		if rv.Kind() == reflect.Pointer {
+			rv = rv.Elem()
+		}
+		return rv.FieldByIndex(f.index)
+	}
+	if err := r.ctx.Err(); err != nil {
+		r.abort("%v", err)
+	}
+	in := r.in[:0]
+	if f.hasCtx {
+		in = append(in, r.ctxv)
+	}
+	if it.args != nil {
+		a := it.args.packed
+		if !a.IsValid() {
+			values, err := deserializeArgs(it.args.args, r.vars)
+			if err != nil {
+				panic(abort{err})
+			}
+			if a, err = it.args.packer.packMap(values); err != nil {
+				panic(abort{err})
+			}
+		}
+		in = append(in, a)
+	}
+	out := rv.Method(f.method).Call(in)
+	if f.hasErr && !out[1].IsNil() {
+		panic(abort{out[1].Interface().(error)})
+	}
+	return out[0]
+}
+
+// value writes rv, a value of output o; s is the set its objects select.
+func (r *run) value(rv reflect.Value, o *output, s *set) {
+	if !rv.IsValid() || ((rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil()) {
+		if o.nonNull {
+			r.abort("null for non-null %s", o.astType)
+		}
+		r.buf = append(r.buf, "null"...)
+		return
+	}
+	if o.kind == outObject {
+		r.object(rv, s)
+		return
+	}
+	if rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
+		rv = rv.Elem()
+	}
+	switch o.kind {
+	case outList:
+		n := rv.Len()
+		r.buf = append(r.buf, '[')
+		for i := range n {
+			if i > 0 {
+				r.buf = append(r.buf, ',')
+			}
+			r.value(rv.Index(i), o.elem, s)
+		}
+		r.buf = append(r.buf, ']')
+	case outScalar:
+		switch o.scalar {
+		case scalarString:
+			r.buf = appendString(r.buf, rv.String())
+		case scalarInt32:
+			r.buf = strconv.AppendInt(r.buf, rv.Int(), 10)
+		case scalarBool:
+			r.buf = strconv.AppendBool(r.buf, rv.Bool())
+		default:
+			b, err := json.Marshal(rv.Interface())
+			if err != nil {
+				panic(abort{err})
+			}
+			r.buf = append(r.buf, b...)
+		}
+	case outEnum:
+		var name string
+		if st, ok := rv.Interface().(fmt.Stringer); ok {
+			name = st.String()
+		} else {
+			name = rv.String()
+		}
+		if !o.enum[name] {
+			r.abort("invalid enum value %s", name)
+		}
+		r.buf = append(r.buf, '"')
+		r.buf = append(r.buf, name...)
+		r.buf = append(r.buf, '"')
+	}
+}
+
+// appendString appends s as encoding/json writes it: bytes that need no
+// escaping in a JSON string inside HTML are copied; anything else is
+// left to encoding/json, so the bytes are always its bytes.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
