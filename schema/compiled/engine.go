@@ -45,6 +45,7 @@ type planKey struct{ doc, op string }
 // plan is one operation compiled; a nil set means the operation is left
 // to graphql-go.
 type plan struct {
+	size atomic.Int64 // the length of the last answer, to size the next one's buffer
 	set  *set
 	vars []*planVar
 	err  error // why the operation is not compiled
@@ -109,7 +110,7 @@ func (e *Engine) exec(ctx context.Context, doc, operationName string, vars map[s
 	if err != nil {
 		return nil, err
 	}
-	r := &run{ctx: ctx, ctxv: reflect.ValueOf(ctx), vars: vars, buf: make([]byte, 0, 1024)}
+	r := &run{ctx: ctx, ctxv: reflect.ValueOf(ctx), vars: vars, buf: make([]byte, 0, max(512, p.size.Load()*5/4))}
 	defer func() {
 		if v := recover(); v != nil {
 			if a, ok := v.(abort); ok {
@@ -123,6 +124,7 @@ func (e *Engine) exec(ctx context.Context, doc, operationName string, vars map[s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	p.size.Store(int64(len(r.buf)))
 	return r.buf, nil
 }
 
