@@ -241,11 +241,22 @@ func readPOST(w http.ResponseWriter, r *http.Request, limit int64) (*params, *re
 	if body[0] != '{' {
 		return nil, badRequest("request body must be a JSON object (batches are not supported)")
 	}
+	if p, ok := parseBody(body); ok {
+		return p, nil
+	}
+	return decodeBody(body)
+}
+
+// decodeBody decodes a POST body with encoding/json, explaining what is
+// wrong with it; parseBody reads the usual bodies faster, to the same
+// values.
+func decodeBody(body []byte) (*params, *requestError) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, badRequest("request body is not valid JSON: %v", err)
 	}
 	p := &params{}
+	var err error
 	q, ok := raw["query"]
 	if !ok || isNull(q) {
 		return nil, badRequest("missing query")
