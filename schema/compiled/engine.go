@@ -46,10 +46,24 @@ type planKey struct{ doc, op string }
 // to graphql-go.
 type plan struct {
 	size atomic.Int64 // the length of the last answer, to size the next one's buffer
-	set  *set
+	set  *set         // the compiled operation, when no @skip or @include takes a variable
 	vars []*planVar
 	err  error // why the operation is not compiled
+
+	// With @skip or @include on variables (conds), the operation is
+	// compiled once for each combination of their values asked for.
+	conds []string
+	doc   *document
+	op    *operation
+	sets  map[uint32]*set // guarded by the Engine's mu
 }
+
+// maxConds bounds the condition variables of an operation compiled, and
+// maxCondSets the combinations of their values compiled.
+const (
+	maxConds    = 16
+	maxCondSets = 64
+)
 
 type planVar struct {
 	name string
@@ -103,12 +117,18 @@ func (e *Engine) exec(ctx context.Context, doc, operationName string, vars map[s
 		return nil, unsupported("document longer than %d bytes", e.opts.MaxDocumentBytes)
 	}
 	p := e.plan(doc, operationName, vars)
-	if p.set == nil {
+	if p.err != nil {
 		return nil, p.err
 	}
 	vars, err = p.variables(vars)
 	if err != nil {
 		return nil, err
+	}
+	set := p.set
+	if set == nil {
+		if set, err = e.condSet(p, vars); err != nil {
+			return nil, err
+		}
 	}
 	r := &run{ctx: ctx, ctxv: reflect.ValueOf(ctx), vars: vars, buf: make([]byte, 0, max(512, p.size.Load()*5/4))}
 	defer func() {
@@ -120,7 +140,7 @@ func (e *Engine) exec(ctx context.Context, doc, operationName string, vars map[s
 			data, err = nil, fmt.Errorf("panic: %v", v)
 		}
 	}()
-	r.object(e.root, p.set)
+	r.object(e.root, set)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -191,11 +211,64 @@ func (e *Engine) compile(src, operationName string, vars map[string]any) *plan {
 	if err != nil {
 		return &plan{err: err}
 	}
+	if p.conds = condVars(doc, op.sels); len(p.conds) > 0 {
+		if len(p.conds) > maxConds {
+			return &plan{err: unsupported("more than %d condition variables", maxConds)}
+		}
+		p.doc, p.op, p.sets = doc, op, map[uint32]*set{}
+		return p
+	}
 	c := &compiler{rs: e.rs, doc: doc, sets: map[string]*set{}}
 	if p.set, err = c.compile(root, op.sels); err != nil {
 		return &plan{err: err}
 	}
 	return p
+}
+
+// condSet returns the operation of p compiled for the values vars gives
+// its condition variables, compiling it the first time.
+func (e *Engine) condSet(p *plan, vars map[string]any) (*set, error) {
+	var bits uint32
+	conds := make(map[string]bool, len(p.conds))
+	for i, name := range p.conds {
+		b, ok := vars[name].(bool)
+		if !ok {
+			return nil, fmt.Errorf("%w: condition variable $%s is not a boolean", errInvalid, name)
+		}
+		if b {
+			bits |= 1 << i
+		}
+		conds[name] = b
+	}
+	e.mu.RLock()
+	s, ok := p.sets[bits]
+	e.mu.RUnlock()
+	if ok {
+		if s == nil {
+			return nil, unsupported("operation does not compile for these conditions")
+		}
+		return s, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := p.sets[bits]; ok {
+		if s == nil {
+			return nil, unsupported("operation does not compile for these conditions")
+		}
+		return s, nil
+	}
+	if len(p.sets) >= maxCondSets {
+		return nil, unsupported("more than %d condition combinations", maxCondSets)
+	}
+	qt, _ := e.schema.RootOperationTypes["query"].(*ast.ObjectTypeDefinition)
+	root, err := e.rs.object(qt, e.root.Type())
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{rs: e.rs, doc: p.doc, conds: conds, sets: map[string]*set{}}
+	s, err = c.compile(root, p.op.sels)
+	p.sets[bits] = s
+	return s, err
 }
 
 // inputType resolves a variable's type against the schema.

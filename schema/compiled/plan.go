@@ -79,6 +79,7 @@ const maxSets = 20_000
 
 type compiler struct {
 	rs       *resolvers
+	conds    map[string]bool // values of the variables of @skip and @include
 	doc      *document
 	expanded int
 	items    int // items made, for their ids
@@ -108,7 +109,7 @@ func (c *compiler) apply(obj *object, sels []*selection) ([]*item, error) {
 		if c.expanded > maxSelections {
 			return nil, unsupported("more than %d selections", maxSelections)
 		}
-		skip, err := skipped(s.dirs)
+		skip, err := c.skipped(s.dirs)
 		if err != nil {
 			return nil, err
 		}
@@ -245,21 +246,29 @@ func (c *compiler) interfaceFragment(obj *object, sels []*selection) ([]*item, e
 	return c.apply(obj, keep)
 }
 
-// skipped mirrors graphql-go's skipByDirective for literal conditions;
-// conditions on variables are left to graphql-go.
-func skipped(dirs []*directive) (bool, error) {
+// skipped mirrors graphql-go's skipByDirective. A condition on a variable
+// takes the value the plan is compiled for (c.conds).
+func (c *compiler) skipped(dirs []*directive) (bool, error) {
 	cond := func(name string) (bool, bool, error) {
 		for _, d := range dirs {
 			if d.name != name {
 				continue
 			}
 			for _, a := range d.args {
-				if a.name == "if" {
-					if a.val.kind != valBool {
-						return false, false, unsupported("@%s with a variable condition", name)
-					}
-					return a.val.b, true, nil
+				if a.name != "if" {
+					continue
 				}
+				switch a.val.kind {
+				case valBool:
+					return a.val.b, true, nil
+				case valVar:
+					v, ok := c.conds[a.val.text]
+					if !ok {
+						return false, false, unsupported("@%s on $%s, which has no value", name, a.val.text)
+					}
+					return v, true, nil
+				}
+				return false, false, unsupported("@%s with a condition of kind %d", name, a.val.kind)
 			}
 			return false, false, unsupported("@%s without a condition", name)
 		}
@@ -273,6 +282,39 @@ func skipped(dirs []*directive) (bool, error) {
 		return false, err
 	}
 	return ok && !v, nil
+}
+
+// condVars returns the variables the @skip and @include conditions of
+// sels (and the fragments they spread) use, once each, in order.
+func condVars(doc *document, sels []*selection) []string {
+	var names []string
+	seen := map[string]bool{}
+	frags := map[string]bool{}
+	var walk func([]*selection)
+	walk = func(sels []*selection) {
+		for _, s := range sels {
+			for _, d := range s.dirs {
+				if d.name != "skip" && d.name != "include" {
+					continue
+				}
+				for _, a := range d.args {
+					if a.name == "if" && a.val.kind == valVar && !seen[a.val.text] {
+						seen[a.val.text] = true
+						names = append(names, a.val.text)
+					}
+				}
+			}
+			walk(s.sels)
+			if s.kind == selSpread && !frags[s.name] {
+				frags[s.name] = true
+				if fr := doc.frags[s.name]; fr != nil {
+					walk(fr.sels)
+				}
+			}
+		}
+	}
+	walk(sels)
+	return names
 }
 
 // planArgs packs constant arguments once; arguments with variables are
