@@ -238,9 +238,7 @@ func setID(v any, id uint64) {
 
 // lookup finds a record ID by key at the snapshot.
 func (r *reader) lookup(rtype byte, key string) (keyEntry, bool, error) {
-	ck := string(rune(rtype)) + key
-	if v, ok := r.s.ids.Load(ck); ok {
-		e := v.(keyEntry)
+	if e, ok := r.s.ids.get(rtype, key); ok {
 		return e, r.sn.sees(e.created), nil
 	}
 	v, err := getValue(r.txn, keyIndexKey(rtype, key))
@@ -253,7 +251,7 @@ func (r *reader) lookup(rtype byte, key string) (keyEntry, bool, error) {
 	if !ok || !r.sn.sees(e.created) {
 		return keyEntry{}, false, nil
 	}
-	r.s.ids.Store(ck, e)
+	r.s.ids.put(rtype, key, e)
 	return e, true, nil
 }
 

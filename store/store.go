@@ -78,7 +78,7 @@ type Store struct {
 	clock uint64     // last recorded time handed out, Unix nanoseconds
 	view  atomic.Pointer[viewState]
 	cache *genCache[any] // decoded versions by version key (cache.go)
-	ids   sync.Map       // string(rtype)+key → uint64, for committed keys only
+	ids   *idCache       // rtype and key → key entry, for committed keys only (ids.go)
 
 	reads atomic.Uint64 // read transactions begun (ReadCount)
 	// gen counts published writes; heads and prefixes cache reads made
@@ -169,7 +169,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if n <= 0 {
 		n = DefaultCacheEntries
 	}
-	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), noSync: opts.NoSync || opts.InMemory,
+	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), ids: newIDCache(), noSync: opts.NoSync || opts.InMemory,
 		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
 		raw: newByteCache(rawCacheBytes(opts))}
 	s.bulkMin = 20_000
