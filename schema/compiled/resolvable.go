@@ -46,8 +46,9 @@ type assertion struct {
 // fieldDef answers one schema field on a resolver type.
 type fieldDef struct {
 	def      *ast.FieldDefinition
-	method   int   // method index on the resolver type; -1 for a struct field
-	index    []int // struct field index
+	method   int           // method index on the resolver type; -1 for a struct field
+	fn       reflect.Value // the method as a function taking the receiver first
+	index    []int         // struct field index
 	hasCtx   bool
 	hasErr   bool
 	args     *structPacker // nil: the field has no arguments
@@ -206,6 +207,7 @@ func (rs *resolvers) field(o *object, name string) (*fieldDef, error) {
 	var out reflect.Type
 	if f.method >= 0 {
 		mt = o.goType.Method(f.method).Type
+		f.fn = o.goType.Method(f.method).Func
 	} else {
 		if !rs.fieldRs {
 			return nil, unsupported("%s has no method for %s", o.goType, name)
