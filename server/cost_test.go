@@ -239,3 +239,34 @@ func TestCostDocumentCache(t *testing.T) {
 		}
 	}
 }
+
+// TestCostConstant checks that a cost reading no variable is kept per
+// operation, and one reading a variable is not.
+func TestCostConstant(t *testing.T) {
+	c := newCoster(graphql.MustParseSchema(schema.SDL(), nil))
+	const doc = `query A($k: String!) { entity(key: $k) { statements(first: 7) { nodes { key } } } }
+query B($n: Int) { sources(first: $n) { nodes { key } } }`
+	for _, tc := range []struct {
+		op       string
+		vars     map[string]any
+		want     float64
+		constant bool
+	}{
+		{"A", map[string]any{"k": "a"}, 16, true},
+		{"A", map[string]any{"k": "b"}, 16, true},
+		{"B", map[string]any{"n": 2.0}, 5, false},
+		{"B", map[string]any{"n": 3.0}, 7, false},
+	} {
+		got, err := c.cost(doc, tc.op, tc.vars)
+		if err != nil || got != tc.want {
+			t.Errorf("cost of %s with %v = %v, %v; want %v", tc.op, tc.vars, got, err, tc.want)
+		}
+		d := c.docs[doc]
+		d.mu.Lock()
+		_, kept := d.constCost[tc.op]
+		d.mu.Unlock()
+		if kept != tc.constant {
+			t.Errorf("cost of %s kept = %v, want %v", tc.op, kept, tc.constant)
+		}
+	}
+}
