@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -399,4 +400,32 @@ func TestEngineDocumentCache(t *testing.T) {
 	if _, ok := eng.Exec(context.Background(), long, "", nil); ok {
 		t.Errorf("a document of %d bytes was answered; the limit is 40", len(long))
 	}
+}
+
+// TestEngineConcurrent compiles and executes from several goroutines at
+// once (run with -race): plans, condition sets and answer sizes are
+// shared.
+func TestEngineConcurrent(t *testing.T) {
+	gql, eng := newTestSchema(t)
+	docs := []string{
+		`{ pets { name ... on Dog { barks } } }`,
+		`query($b: Boolean!) { box { id @include(if: $b) label } }`,
+		`{ things { __typename ... on Box { id } } }`,
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				doc := docs[(g+i)%len(docs)]
+				vars := map[string]any{"b": i%2 == 0}
+				got, ok := eng.Exec(context.Background(), doc, "", vars)
+				want := gql.Exec(context.Background(), doc, "", copyVars(vars))
+				if !ok || !bytes.Equal(got, want.Data) {
+					t.Errorf("%s %v: %v %s, want %s", doc, vars, ok, got, want.Data)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
