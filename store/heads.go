@@ -33,10 +33,19 @@ var minIterRun = 3 // a variable so that tests can send every run either way
 const maxHeadSteps = 16
 
 // statementsByID returns the statements with the given IDs as the
-// snapshot sees them, in the order of ids, nil where it sees none.
+// snapshot sees them, in the order of ids, nil where it sees none. The
+// statements are decoded into one slice allocated for them all.
 func (r *reader) statementsByID(ids []uint64) ([]*graph.Statement, error) {
 	out := make([]*graph.Statement, len(ids))
-	newSt := func() any { return new(graph.Statement) }
+	slab := make([]graph.Statement, len(ids))
+	newSt := func() any {
+		if len(slab) == 0 { // a cached version failed to decode and was read again
+			return new(graph.Statement)
+		}
+		st := &slab[0]
+		slab = slab[1:]
+		return st
+	}
 	err := r.versionsRaw(tagStatement, ids, newSt, func(i int, v any) { out[i] = v.(*graph.Statement) })
 	return out, err
 }

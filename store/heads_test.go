@@ -530,3 +530,80 @@ func TestEntityStatementsHistory(t *testing.T) {
 		}
 	}
 }
+
+func TestCursors(t *testing.T) {
+	for _, tc := range []struct {
+		keys [][]byte
+		want []string
+	}{
+		{nil, []string{}},
+		{[][]byte{{}}, []string{""}},
+		{[][]byte{{0x00, 0xff}, {}, {0x20, 0x01, 0xab}}, []string{"00ff", "", "2001ab"}},
+		{[][]byte{edgeKey(tagOut, 7, 3, 1<<40)}, []string{"2000000000000000070003000001" + "0000000000"}},
+	} {
+		if got := cursors(tc.keys); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("cursors(%x) = %q, want %q", tc.keys, got, tc.want)
+		}
+	}
+}
+
+// TestStatementsByIDBadCache reads, as of before they changed, statements
+// whose older versions the byte cache holds as bytes that do not decode:
+// they are read from Badger instead, one more record than statementsByID
+// allocated for.
+func TestStatementsByIDBadCache(t *testing.T) {
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := writeHistory(t, s)
+	asOf1 := graph.View{AsOf: at[0]}
+	var ids []uint64 // the statements with older versions
+	err = s.db.View(func(txn *badger.Txn) error {
+		p := []byte{tagStatement}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+		defer it.Close()
+		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+			_, id, _, err := parseVersionKey(it.Item().Key())
+			if err != nil {
+				return err
+			}
+			s.raw.put(it.Item().KeyCopy(nil), []byte{0xff, 0xff})
+			if len(ids) == 0 || ids[len(ids)-1] != id {
+				ids = append(ids, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 4 {
+		t.Fatalf("%d statements with older versions, want 4", len(ids))
+	}
+	for _, n := range []int{1, len(ids)} {
+		var got []*graph.Statement
+		var want []*graph.Statement
+		err := s.read(context.Background(), asOf1, func(r *reader) (err error) {
+			if got, err = r.statementsByID(ids[:n]); err != nil {
+				return err
+			}
+			for _, id := range ids[:n] {
+				st := &graph.Statement{ID: id}
+				if ok, err := loadVersion(r.txn, r.sn, tagStatement, id, st); err != nil || !ok {
+					return fmt.Errorf("loadVersion(%d) = %v, %v", id, ok, err)
+				}
+				st.ID = id
+				want = append(want, st)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("statementsByID(%v) as of asOf1 = %+v, want %+v", ids[:n], got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chipgraph/chipgraph/graph"
 	badger "github.com/dgraph-io/badger/v4"
@@ -520,6 +521,10 @@ func clampPage(n int) int {
 	return n
 }
 
+// scanPrealloc bounds the room scan makes for a page before it knows how
+// many entries it keeps.
+const scanPrealloc = 64
+
 // scan walks the keys under prefix from the cursor after (exclusive),
 // calling keep for each; keep reports whether the entry is in the list.
 // It counts every kept entry and collects the first `first` after the
@@ -544,6 +549,12 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 		pe, err := r.prefix(p)
 		if err != nil {
 			return nil, nil, 0, false, err
+		}
+		if keys == nil && pe.len() > 0 {
+			// Room for a page of the usual size at once, rather than
+			// growing from one.
+			c := min(first, pe.len(), scanPrealloc)
+			keys, vals = make([][]byte, 0, c), make([][]byte, 0, c)
 		}
 		for i := range pe.len() {
 			k := pe.key(i)
@@ -602,13 +613,30 @@ func (r *reader) prefix(p []byte) (prefixEntry, error) {
 	return pe, nil
 }
 
+// cursors returns the cursor of each key: its hex. The cursors share one
+// string, so a page costs two allocations rather than one per key.
 func cursors(keys [][]byte) []string {
+	n := 0
+	for _, k := range keys {
+		n += hex.EncodedLen(len(k))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range keys {
+		for _, c := range k {
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0x0f])
+		}
+	}
+	all := b.String()
 	out := make([]string, len(keys))
 	for i, k := range keys {
-		out[i] = hex.EncodeToString(k)
+		out[i], all = all[:hex.EncodedLen(len(k))], all[hex.EncodedLen(len(k)):]
 	}
 	return out
 }
+
+const hexDigits = "0123456789abcdef"
 
 // ListEntities lists entities of a kind (every kind when kind is empty)
 // in ID order, one page at a time. The total is counted from the kind
