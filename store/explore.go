@@ -1282,15 +1282,8 @@ func (s *Store) EntityStatementsBatch(ctx context.Context, v graph.View, keys []
 				return err
 			}
 			page := graph.Page[*graph.Statement]{Total: total, HasNext: hasNext, Cursors: cursors(ks)}
-			for _, k := range ks {
-				st, err := r.statementByID(binary.BigEndian.Uint64(k[11:19]))
-				if err != nil {
-					return err
-				}
-				if st == nil {
-					return errors.New("edge index names a statement that has no version")
-				}
-				page.Items = append(page.Items, st)
+			if page.Items, err = r.edgeStatements(ks); err != nil {
+				return err
 			}
 			out[i] = page
 		}
@@ -1341,17 +1334,8 @@ func (s *Store) EntityStatementsWhere(ctx context.Context, v graph.View, key str
 			return err
 		}
 		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
-		for _, k := range keys {
-			st, err := x.statementByID(binary.BigEndian.Uint64(k[11:19]))
-			if err != nil {
-				return err
-			}
-			if st == nil {
-				return errors.New("edge index names a statement that has no version")
-			}
-			page.Items = append(page.Items, st)
-		}
-		return nil
+		page.Items, err = x.edgeStatements(keys)
+		return err
 	})
 	return page, err
 }

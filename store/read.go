@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/chipgraph/chipgraph/graph"
 	badger "github.com/dgraph-io/badger/v4"
@@ -168,45 +169,83 @@ func (r *reader) olderVersion(tag byte, id uint64, newRec func() any, get func(k
 // the store's generation is gen), and older versions as stored under
 // their version keys (immutable, no generation).
 func (r *reader) versionRaw(tag byte, id uint64, newRec func() any) (any, error) {
+	v, hit, err := r.cachedHead(tag, id, newRec)
+	if err != nil || hit == headHit {
+		return v, err
+	}
+	if hit == headMiss {
+		var kb [10]byte
+		hk := appendHeadKey(kb[:0], tag, id)
+		item, err := r.txn.Get(bytes.Clone(hk)) // Badger keeps the key: hk stays on the stack
+		if err == nil {
+			seen := false
+			err = item.Value(func(b []byte) error {
+				v, seen, err = r.headValue(tag, id, hk, b, newRec)
+				return err
+			})
+			if err != nil || seen {
+				return v, err
+			}
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return nil, err
+		}
+	}
+	return r.olderRaw(tag, id, newRec)
+}
+
+// What the byte cache says of a record's head (cachedHead).
+const (
+	headMiss   = iota // not cached under the current generation
+	headHit           // cached and seen by the snapshot: decoded
+	headTooNew        // cached, newer than the snapshot: read an older version
+)
+
+// cachedHead answers versionRaw from the byte cache when it holds the
+// record's head under the current generation.
+func (r *reader) cachedHead(tag byte, id uint64, newRec func() any) (any, int, error) {
 	var kb [10]byte
 	hk := appendHeadKey(kb[:0], tag, id)
 	var vb [512]byte
-	if b, ok := r.s.raw.get(vb[:0], hk); ok && len(b) >= 16 && binary.BigEndian.Uint64(b) == r.s.gen.Load() {
-		if r.sn.sees(binary.BigEndian.Uint64(b[8:])) {
-			v := newRec()
-			if err := unmarshalVersion(b[16:], v); err != nil {
-				return nil, fmt.Errorf("decode head of record %d: %w", id, err)
-			}
-			setID(v, id)
-			return v, nil
-		}
+	b, ok := r.s.raw.get(vb[:0], hk)
+	if !ok || len(b) < 16 || binary.BigEndian.Uint64(b) != r.s.gen.Load() {
+		return nil, headMiss, nil
 	}
-	item, err := r.txn.Get(bytes.Clone(hk)) // Badger keeps the key: hk stays on the stack
-	if err == nil {
-		var v any
-		err = item.Value(func(b []byte) error {
-			if len(b) < 8 {
-				return fmt.Errorf("malformed head of record %d", id)
-			}
-			var gb [8]byte
-			binary.BigEndian.PutUint64(gb[:], r.gen)
-			r.s.raw.putParts(hk, gb[:], b)
-			if !r.sn.sees(binary.BigEndian.Uint64(b)) {
-				return nil
-			}
-			v = newRec()
-			if err := unmarshalVersion(b[8:], v); err != nil {
-				return fmt.Errorf("decode head of record %d: %w", id, err)
-			}
-			setID(v, id)
-			return nil
-		})
-		if err != nil || v != nil {
-			return v, err
-		}
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, err
+	if !r.sn.sees(binary.BigEndian.Uint64(b[8:])) {
+		return nil, headTooNew, nil
 	}
+	v := newRec()
+	if err := unmarshalVersion(b[16:], v); err != nil {
+		return nil, headMiss, fmt.Errorf("decode head of record %d: %w", id, err)
+	}
+	setID(v, id)
+	return v, headHit, nil
+}
+
+// headValue handles b, the stored head of record id under key hk: it
+// caches it in the byte cache under the reader's generation and, when the
+// snapshot sees it, decodes it (seen). b is Badger's and is not kept.
+func (r *reader) headValue(tag byte, id uint64, hk, b []byte, newRec func() any) (v any, seen bool, err error) {
+	if len(b) < 8 {
+		return nil, false, fmt.Errorf("malformed head of record %d", id)
+	}
+	var gb [8]byte
+	binary.BigEndian.PutUint64(gb[:], r.gen)
+	r.s.raw.putParts(hk, gb[:], b)
+	if !r.sn.sees(binary.BigEndian.Uint64(b)) {
+		return nil, false, nil
+	}
+	v = newRec()
+	if err := unmarshalVersion(b[8:], v); err != nil {
+		return nil, false, fmt.Errorf("decode head of record %d: %w", id, err)
+	}
+	setID(v, id)
+	return v, true, nil
+}
+
+// olderRaw is versionRaw for a record whose head the snapshot does not
+// see (or that has none): the newest older version it sees, through the
+// byte cache.
+func (r *reader) olderRaw(tag byte, id uint64, newRec func() any) (any, error) {
 	return r.olderVersion(tag, id, newRec,
 		func(k []byte) (any, bool) {
 			b, ok := r.s.raw.get(nil, k)
@@ -480,6 +519,10 @@ func clampPage(n int) int {
 	return n
 }
 
+// scanPrealloc bounds the room scan makes for a page before it knows how
+// many entries it keeps.
+const scanPrealloc = 64
+
 // scan walks the keys under prefix from the cursor after (exclusive),
 // calling keep for each; keep reports whether the entry is in the list.
 // It counts every kept entry and collects the first `first` after the
@@ -504,6 +547,12 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 		pe, err := r.prefix(p)
 		if err != nil {
 			return nil, nil, 0, false, err
+		}
+		if keys == nil && pe.len() > 0 {
+			// Room for a page of the usual size at once, rather than
+			// growing from one.
+			c := min(first, pe.len(), scanPrealloc)
+			keys, vals = make([][]byte, 0, c), make([][]byte, 0, c)
 		}
 		for i := range pe.len() {
 			k := pe.key(i)
@@ -562,13 +611,30 @@ func (r *reader) prefix(p []byte) (prefixEntry, error) {
 	return pe, nil
 }
 
+// cursors returns the cursor of each key: its hex. The cursors share one
+// string, so a page costs two allocations rather than one per key.
 func cursors(keys [][]byte) []string {
+	n := 0
+	for _, k := range keys {
+		n += hex.EncodedLen(len(k))
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range keys {
+		for _, c := range k {
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0x0f])
+		}
+	}
+	all := b.String()
 	out := make([]string, len(keys))
 	for i, k := range keys {
-		out[i] = hex.EncodeToString(k)
+		out[i], all = all[:hex.EncodedLen(len(k))], all[hex.EncodedLen(len(k)):]
 	}
 	return out
 }
+
+const hexDigits = "0123456789abcdef"
 
 // ListEntities lists entities of a kind (every kind when kind is empty)
 // in ID order, one page at a time. The total is counted from the kind
@@ -651,21 +717,8 @@ func (s *Store) EntityStatements(ctx context.Context, v graph.View, key string, 
 			return err
 		}
 		page.Total, page.HasNext, page.Cursors = total, hasNext, cursors(keys)
-		for _, k := range keys {
-			_, _, _, sid, err := parseEdgeKey(k)
-			if err != nil {
-				return err
-			}
-			st, err := r.statementByID(sid)
-			if err != nil {
-				return err
-			}
-			if st == nil {
-				return fmt.Errorf("index names statement %d that has no version", sid)
-			}
-			page.Items = append(page.Items, st)
-		}
-		return nil
+		page.Items, err = r.edgeStatements(keys)
+		return err
 	})
 	return page, err
 }
@@ -680,14 +733,10 @@ func (s *Store) SourceStatements(ctx context.Context, v graph.View, key, after s
 			return err
 		}
 		page.Total, page.HasNext, page.Cursors = total, hasNext, cur
-		for _, id := range ids {
-			st, err := r.statementByID(id)
-			if err != nil {
-				return err
-			}
-			page.Items = append(page.Items, st)
+		if len(ids) > 0 {
+			page.Items, err = r.statementsByID(ids)
 		}
-		return nil
+		return err
 	})
 	return page, err
 }
