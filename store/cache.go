@@ -102,6 +102,13 @@ func (c *genCache[T]) put(k []byte, v T, size int) {
 // Bounds of the read caches. A prefix list weighs its number of entries
 // (each a key of ~20 bytes and a posting of ~40).
 const (
-	maxCachedPrefix   = 50_000  // the longest index list kept
-	prefixCacheBudget = 500_000 // entries across all cached lists (~40 MB at most)
+	maxCachedPrefix = 50_000 // the longest index list kept
 )
+
+// prefixCacheBudget is the number of entries kept across all cached index
+// lists: one per 128 bytes of the record cache (500,000, about 40 MB, for
+// the default 64 MiB), at least 10,000. The two caches are sized together
+// so that a smaller record cache (serve --record-cache) shrinks both.
+func prefixCacheBudget(o *Options) int {
+	return max(10_000, rawCacheBytes(o)/128)
+}

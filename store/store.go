@@ -34,7 +34,8 @@ type Options struct {
 	// sources (0: DefaultCacheEntries).
 	CacheEntries int
 	// CacheBytes sizes the cache of stored statement and claim versions
-	// (0: DefaultCacheBytes; negative: none).
+	// (0: DefaultCacheBytes; negative: none), and with it the cache of
+	// index lists (an entry per 128 bytes).
 	CacheBytes int
 	// MemTableBytes sizes Badger's memtable (0: DefaultMemTableBytes). A
 	// write transaction holds at most 15% of it, which bounds the largest
@@ -170,7 +171,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		n = DefaultCacheEntries
 	}
 	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), ids: newIDCache(), noSync: opts.NoSync || opts.InMemory,
-		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget),
+		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget(opts)),
 		raw: newByteCache(rawCacheBytes(opts))}
 	s.bulkMin = 20_000
 	if !opts.InMemory {
