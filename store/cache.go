@@ -106,8 +106,8 @@ const (
 )
 
 // prefixCacheBudget is the number of entries kept across all cached index
-// lists: one per 128 bytes of the record cache (500,000, about 40 MB, for
-// the default 64 MiB), at least 10,000. The two caches are sized together
+// lists: one per 128 bytes of the record cache (131,072, about 10 MB, for
+// the default 16 MiB), at least 10,000. The two caches are sized together
 // so that a smaller record cache (serve --record-cache) shrinks both.
 func prefixCacheBudget(o *Options) int {
 	return max(10_000, rawCacheBytes(o)/128)

@@ -47,14 +47,19 @@ type Options struct {
 }
 
 // DefaultBlockCacheBytes is the default size of Badger's block cache.
-const DefaultBlockCacheBytes = 32 << 20
+// Small: the OS page cache holds the tables as well, and at scale 1 the
+// server answered as fast with 8 MiB as with 32 MiB (BENCHMARKS.md,
+// session H) while its resident memory stayed under 400 MB.
+const DefaultBlockCacheBytes = 8 << 20
 
 // DefaultMemTableBytes is the default size of Badger's memtable.
 const DefaultMemTableBytes = 32 << 20
 
 // DefaultCacheBytes is the default size of the byte cache of statements
-// and claims.
-const DefaultCacheBytes = 64 << 20
+// and claims (and, an entry per 128 bytes, of the index-list cache). At
+// scale 1, 16 MiB served as fast as 64 MiB once a page's uncached
+// statements were read with one iterator (BENCHMARKS.md, session H).
+const DefaultCacheBytes = 16 << 20
 
 func rawCacheBytes(o *Options) int {
 	switch {

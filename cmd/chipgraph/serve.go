@@ -70,10 +70,13 @@ func DefaultConfig() Config {
 }
 
 // DefaultMemoryLimit is the default soft limit of the Go heap. It must
-// stay well above the live heap (Badger's memtables and caches, the read
-// caches: about 200 MB serving scale 1), or the collector runs without
-// pause: at 256 MiB, more than half of the CPU went to GC under load.
-const DefaultMemoryLimit = 384 << 20
+// stay well above the live heap (Badger's memtable arena and caches, the
+// read caches: about 140 MB serving scale 1 with the default caches), or
+// the collector runs without pause. With 256 MiB the server stays under
+// 400 MB resident at scale 1 (about 165 MB of it the store's mapped
+// tables) and served the benchmark as fast as with 384 MiB and caches four
+// times larger (BENCHMARKS.md, session H).
+const DefaultMemoryLimit = 256 << 20
 
 // Main is the chipgraph service: the store, the GraphQL schema over it and
 // the HTTP server. Tests set Config directly (Addr "127.0.0.1:0" and a
