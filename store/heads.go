@@ -50,6 +50,14 @@ func (r *reader) statementsByID(ids []uint64) ([]*graph.Statement, error) {
 	return out, err
 }
 
+// claimsByID reads the claims ids name, as claimByID reads each one (nil
+// for a claim the snapshot does not see), with versionsRaw.
+func (r *reader) claimsByID(ids []uint64) ([]*graph.Claim, error) {
+	out := make([]*graph.Claim, len(ids))
+	err := r.versionsRaw(tagClaim, ids, func() any { return new(graph.Claim) }, func(i int, v any) { out[i] = v.(*graph.Claim) })
+	return out, err
+}
+
 // versionsRaw is versionRaw for many records of one family: it calls set
 // with the index in ids of each record the snapshot sees and its version.
 // Heads in the byte cache are read from there, the others in ID order,

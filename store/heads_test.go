@@ -15,6 +15,7 @@ import (
 
 	"github.com/chipgraph/chipgraph/bench/gen"
 	"github.com/chipgraph/chipgraph/graph"
+	"github.com/chipgraph/chipgraph/graph/starter"
 	badger "github.com/dgraph-io/badger/v4"
 )
 
@@ -617,5 +618,79 @@ func TestStatementsByIDBadCache(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("statementsByID(%v) as of asOf1 = %+v, want %+v", ids[:n], got, want)
 		}
+	}
+}
+
+// TestClaimsByID reads every claim of the starter data, some of them
+// retracted later, with claimsByID and with claimByID one at a time, now
+// and as of before the retraction, with the byte cache on and off.
+func TestClaimsByID(t *testing.T) {
+	for _, cacheBytes := range []int{-1, 0} {
+		t.Run(fmt.Sprint("cache", cacheBytes), func(t *testing.T) {
+			ctx := context.Background()
+			s, err := Open("", &Options{InMemory: true, CacheBytes: cacheBytes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			s.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
+			recs, err := starter.Records()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Import(ctx, "starter", recs, nil); err != nil {
+				t.Fatal(err)
+			}
+			imported := clock
+			up, err := graph.ReadRecords(strings.NewReader(`{"type":"retract","source":"seed-article","reason":"test"}`+"\n"), "up.ndjson")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Apply(ctx, "editor", up); err != nil {
+				t.Fatal(err)
+			}
+			var ids []uint64
+			err = s.db.View(func(txn *badger.Txn) error {
+				p := []byte{tagHead, tagClaim}
+				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+				defer it.Close()
+				for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+					_, id, err := parseHeadKey(it.Item().Key())
+					if err != nil {
+						return err
+					}
+					ids = append(ids, id)
+				}
+				return nil
+			})
+			if err != nil || len(ids) < 3 {
+				t.Fatalf("%d claim heads, %v; want some", len(ids), err)
+			}
+			ids = append(ids, ids[0], 1<<40) // a repeat and an unused ID
+			for _, v := range []graph.View{{}, {AsOf: imported}, {AsOf: imported.Add(-time.Hour)}} {
+				for round := range 2 { // the second round reads what the first cached
+					err := s.read(ctx, v, func(r *reader) error {
+						got, err := r.claimsByID(ids)
+						if err != nil {
+							return err
+						}
+						for i, id := range ids {
+							want, err := r.claimByID(id)
+							if err != nil {
+								return err
+							}
+							if !reflect.DeepEqual(got[i], want) {
+								t.Errorf("view %v round %d: claim %d = %+v, want %+v", v, round, id, got[i], want)
+							}
+						}
+						return nil
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -814,14 +814,10 @@ func (s *Store) ListClaims(ctx context.Context, v graph.View, q graph.ClaimQuery
 			}
 			page.Cursors = cursors(keys)
 		}
-		for _, id := range ids {
-			c, err := r.claimByID(id)
-			if err != nil {
-				return err
-			}
-			page.Items = append(page.Items, c)
-		}
-		return nil
+		// A chip's claims are imported together, so their heads are
+		// read in runs (versionsRaw) when the cache misses them.
+		page.Items, err = r.claimsByID(ids)
+		return err
 	})
 	return page, err
 }
