@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/chipgraph/chipgraph/graph"
 )
@@ -365,71 +364,5 @@ func (e *encoder) float(f float64) {
 	}
 }
 
-const hexDigits = "0123456789abcdef"
-
-// plain marks the bytes a JSON string holds as they are: printable ASCII
-// but for '"', '\\' and the HTML characters '<', '>' and '&'.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// str appends s as a JSON string (AppendJSONString).
-func (e *encoder) str(s string) { e.b = AppendJSONString(e.b, s) }
-
-// AppendJSONString appends s to b as a JSON string escaped as encoding/json
-// escapes it: quotes, backslashes, control characters, the HTML characters
-// and U+2028/U+2029, with invalid UTF-8 turned into U+FFFD.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if plain[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// str appends s as a JSON string (graph.AppendJSONString).
+func (e *encoder) str(s string) { e.b = graph.AppendJSONString(e.b, s) }

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/chipgraph/chipgraph/bench/gen"
 )
 
 // echoBody is the answer of the echo handler: the request's body, quoted,
@@ -309,20 +307,6 @@ func TestAnswerError(t *testing.T) {
 			t.Errorf("answerError(%d, %q) = %v, want nil", tt.status, tt.body, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("answerError(%d, %q) = %v, want %q", tt.status, tt.body, err, tt.want)
-		}
-	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "Acme X100", `quote " backslash \ slash /`, "tab\tnl\nnul\x00 \x1f",
-		"<b>&amp;</b>", "héllo wörld ✓ 𝄞", "line\u2028sep\u2029", "bad \xff utf-8 \xc3"} {
-		got := gen.AppendJSONString([]byte("x"), s)
-		if got[0] != 'x' {
-			t.Fatalf("appendJSONString(%q) overwrote its prefix", s)
-		}
-		want, _ := json.Marshal(s)
-		if string(got[1:]) != string(want) {
-			t.Errorf("appendJSONString(%q) got %s, want %s", s, got[1:], want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chipgraph/chipgraph/bench/gen"
+	"github.com/chipgraph/chipgraph/graph"
 )
 
 // A Query is one kind of request of the benchmark: a GraphQL document and
@@ -74,9 +75,9 @@ func (v *Vars) AppendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = gen.AppendJSONString(b, v.names[i])
+		b = graph.AppendJSONString(b, v.names[i])
 		b = append(b, ':')
-		b = gen.AppendJSONString(b, v.vals[i])
+		b = graph.AppendJSONString(b, v.vals[i])
 	}
 	return append(b, '}')
 }

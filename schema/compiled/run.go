@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/chipgraph/chipgraph/graph"
 )
 
 // Execution: one serial walk of a compiled set over the resolvers,
@@ -149,7 +150,7 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 	case outScalar:
 		switch o.scalar {
 		case scalarString:
-			r.buf = appendString(r.buf, rv.String())
+			r.buf = graph.AppendJSONString(r.buf, rv.String())
 		case scalarInt32:
 			r.buf = strconv.AppendInt(r.buf, rv.Int(), 10)
 		case scalarBool:
@@ -175,59 +176,4 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 		r.buf = append(r.buf, name...)
 		r.buf = append(r.buf, '"')
 	}
-}
-
-// appendString appends s quoted as encoding/json's Marshal writes it:
-// HTML's <, > and & escaped, control characters escaped (\n and its kin
-// by letter), invalid UTF-8 as \ufffd, and U+2028 and U+2029 escaped.
-// TestAppendString and FuzzAppendString compare it with json.Marshal.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
