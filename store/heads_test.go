@@ -218,23 +218,7 @@ func testVersionsRaw(t *testing.T, bulk bool, cacheBytes int) {
 	}
 	at := writeHistory(t, s)
 
-	var ids []uint64
-	err = s.db.View(func(txn *badger.Txn) error {
-		p := []byte{tagHead, tagStatement}
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-		defer it.Close()
-		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-			_, id, err := parseHeadKey(it.Item().Key())
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := headIDs(t, s, tagStatement)
 	if len(ids) != 15 {
 		t.Fatalf("%d statement heads, want 15", len(ids))
 	}
@@ -650,22 +634,9 @@ func TestClaimsByID(t *testing.T) {
 			if _, err := s.Apply(ctx, "editor", up); err != nil {
 				t.Fatal(err)
 			}
-			var ids []uint64
-			err = s.db.View(func(txn *badger.Txn) error {
-				p := []byte{tagHead, tagClaim}
-				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
-				defer it.Close()
-				for it.Seek(p); it.ValidForPrefix(p); it.Next() {
-					_, id, err := parseHeadKey(it.Item().Key())
-					if err != nil {
-						return err
-					}
-					ids = append(ids, id)
-				}
-				return nil
-			})
-			if err != nil || len(ids) < 3 {
-				t.Fatalf("%d claim heads, %v; want some", len(ids), err)
+			ids := headIDs(t, s, tagClaim)
+			if len(ids) < 3 {
+				t.Fatalf("%d claim heads, want some", len(ids))
 			}
 			ids = append(ids, ids[0], 1<<40) // a repeat and an unused ID
 			for _, v := range []graph.View{{}, {AsOf: imported}, {AsOf: imported.Add(-time.Hour)}} {
@@ -693,4 +664,28 @@ func TestClaimsByID(t *testing.T) {
 			}
 		})
 	}
+}
+
+// headIDs returns the IDs of the records of family tag that have a head,
+// in key order.
+func headIDs(t *testing.T, s *Store, tag byte) []uint64 {
+	t.Helper()
+	var ids []uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		p := []byte{tagHead, tag}
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+		defer it.Close()
+		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+			_, id, err := parseHeadKey(it.Item().Key())
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }

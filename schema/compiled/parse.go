@@ -438,16 +438,14 @@ func (p *parser) value(constant bool) *value {
 			p.next()
 			return v
 		}
-	case tokInt:
+	case tokInt, tokFloat, tokString:
 		v := &value{kind: valInt, text: p.tok}
-		p.next()
-		return v
-	case tokFloat:
-		v := &value{kind: valFloat, text: p.tok}
-		p.next()
-		return v
-	case tokString:
-		v := &value{kind: valString, text: p.str}
+		switch p.kind {
+		case tokFloat:
+			v.kind = valFloat
+		case tokString:
+			v.kind, v.text = valString, p.str
+		}
 		p.next()
 		return v
 	case tokName:
