@@ -40,6 +40,7 @@ type object struct {
 type assertion struct {
 	typeName string
 	method   int
+	fn       reflect.Value // the method as a function taking the receiver
 	obj      *object
 }
 
@@ -152,7 +153,7 @@ func (rs *resolvers) build(o *object) error {
 		if mt.NumIn() != 1 || mt.NumOut() != 2 || mt.Out(1).Kind() != reflect.Bool {
 			return unsupported("%s.To%s has an unexpected signature", o.goType, p.Name)
 		}
-		a := &assertion{typeName: p.Name, method: m}
+		a := &assertion{typeName: p.Name, method: m, fn: o.goType.Method(m).Func}
 		o.asserts = append(o.asserts, a)
 		o.byName[p.Name] = a
 	}

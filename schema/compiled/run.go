@@ -42,7 +42,8 @@ func (r *run) object(rv reflect.Value, s *set) {
 			if !s.own[i] {
 				continue // the items do not assert this type
 			}
-			out := rv.Method(a.method).Call(nil)
+			r.in[0] = rv
+			out := a.fn.Call(r.in[:1])
 			if out[1].Bool() {
 				found, conv = i, out[0]
 				break
