@@ -49,7 +49,7 @@ type Options struct {
 // DefaultBlockCacheBytes is the default size of Badger's block cache.
 // Small: the OS page cache holds the tables as well, and at scale 1 the
 // server answered as fast with 8 MiB as with 32 MiB (BENCHMARKS.md,
-// session H) while its resident memory stayed under 400 MB.
+// session H) while its VmRSS under load stayed under 400 MB.
 const DefaultBlockCacheBytes = 8 << 20
 
 // DefaultMemTableBytes is the default size of Badger's memtable.

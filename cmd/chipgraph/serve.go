@@ -72,9 +72,10 @@ func DefaultConfig() Config {
 // DefaultMemoryLimit is the default soft limit of the Go heap. It must
 // stay well above the live heap (Badger's memtable arena and caches, the
 // read caches: about 140 MB serving scale 1 with the default caches), or
-// the collector runs without pause. With 256 MiB the server stays under
-// 400 MB resident at scale 1 (about 165 MB of it the store's mapped
-// tables) and served the benchmark as fast as with 384 MiB and caches four
+// the collector runs without pause. With 256 MiB the server's VmRSS
+// stayed at or under 389 MB under the benchmark's load at scale 1 (about
+// 165 MB of it the store's mapped tables; its peak once reached 402 MB),
+// and it served the benchmark as fast as with 384 MiB and caches four
 // times larger (BENCHMARKS.md, session H).
 const DefaultMemoryLimit = 256 << 20
 

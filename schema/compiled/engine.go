@@ -55,6 +55,7 @@ type plan struct {
 	conds []string
 	doc   *document
 	op    *operation
+	root  *object
 	sets  map[uint32]*set // guarded by the Engine's mu
 }
 
@@ -215,7 +216,7 @@ func (e *Engine) compile(src, operationName string, vars map[string]any) *plan {
 		if len(p.conds) > maxConds {
 			return &plan{err: unsupported("more than %d condition variables", maxConds)}
 		}
-		p.doc, p.op, p.sets = doc, op, map[uint32]*set{}
+		p.doc, p.op, p.root, p.sets = doc, op, root, map[uint32]*set{}
 		return p
 	}
 	c := &compiler{rs: e.rs, doc: doc, sets: map[string]*set{}}
@@ -243,32 +244,23 @@ func (e *Engine) condSet(p *plan, vars map[string]any) (*set, error) {
 	e.mu.RLock()
 	s, ok := p.sets[bits]
 	e.mu.RUnlock()
-	if ok {
-		if s == nil {
-			return nil, unsupported("operation does not compile for these conditions")
+	if !ok {
+		e.mu.Lock()
+		if s, ok = p.sets[bits]; !ok {
+			if len(p.sets) >= maxCondSets {
+				e.mu.Unlock()
+				return nil, unsupported("more than %d condition combinations", maxCondSets)
+			}
+			c := &compiler{rs: e.rs, doc: p.doc, conds: conds, sets: map[string]*set{}}
+			s, _ = c.compile(p.root, p.op.sels) // nil when it does not compile
+			p.sets[bits] = s
 		}
-		return s, nil
+		e.mu.Unlock()
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if s, ok := p.sets[bits]; ok {
-		if s == nil {
-			return nil, unsupported("operation does not compile for these conditions")
-		}
-		return s, nil
+	if s == nil {
+		return nil, unsupported("operation does not compile for these conditions")
 	}
-	if len(p.sets) >= maxCondSets {
-		return nil, unsupported("more than %d condition combinations", maxCondSets)
-	}
-	qt, _ := e.schema.RootOperationTypes["query"].(*ast.ObjectTypeDefinition)
-	root, err := e.rs.object(qt, e.root.Type())
-	if err != nil {
-		return nil, err
-	}
-	c := &compiler{rs: e.rs, doc: p.doc, conds: conds, sets: map[string]*set{}}
-	s, err = c.compile(root, p.op.sels)
-	p.sets[bits] = s
-	return s, err
+	return s, nil
 }
 
 // inputType resolves a variable's type against the schema.

@@ -33,7 +33,6 @@ type operation struct {
 	typ  string // "query", "mutation" or "subscription"
 	name string
 	vars []*varDef
-	dirs []*directive
 	sels []*selection
 }
 
@@ -53,7 +52,6 @@ type typeRef struct {
 type fragment struct {
 	name string
 	on   string
-	dirs []*directive
 	sels []*selection
 }
 
@@ -287,7 +285,7 @@ func (p *parser) operation() *operation {
 		}
 		p.next()
 	}
-	op.dirs = p.directives()
+	p.directives() // operation directives do not change execution
 	op.sels = p.selectionSet()
 	return op
 }
@@ -303,7 +301,7 @@ func (p *parser) fragment() *fragment {
 	}
 	p.next()
 	f.on = p.name()
-	f.dirs = p.directives()
+	p.directives() // graphql-go ignores a fragment definition's directives
 	f.sels = p.selectionSet()
 	return f
 }

@@ -56,8 +56,8 @@ type set struct {
 	// that type, or exact is set); otherwise it is the last list.
 	own []bool
 	// exact: an abstract object's type must be known exactly (a
-	// __typename is selected on it); typed: its items assert a type.
-	exact, typed bool
+	// __typename is selected on it).
+	exact bool
 }
 
 // mfield is one response key of a set: the first item with that key, and
@@ -377,13 +377,8 @@ func (c *compiler) set(obj *object, items []*item) (*set, error) {
 	s := &set{obj: obj}
 	c.sets[key] = s
 	for _, it := range items {
-		switch it.kind {
-		case itemTypename:
-			if obj.abstract {
-				s.exact = true
-			}
-		case itemAssert:
-			s.typed = true
+		if it.kind == itemTypename && obj.abstract {
+			s.exact = true
 		}
 	}
 	s.lists = make([][]*mfield, len(obj.asserts)+1)

@@ -39,22 +39,19 @@ type object struct {
 // types: the resolver's To<Type> method.
 type assertion struct {
 	typeName string
-	method   int
 	fn       reflect.Value // the method as a function taking the receiver
 	obj      *object
 }
 
 // fieldDef answers one schema field on a resolver type.
 type fieldDef struct {
-	def      *ast.FieldDefinition
-	method   int           // method index on the resolver type; -1 for a struct field
-	fn       reflect.Value // the method as a function taking the receiver first
-	index    []int         // struct field index
-	hasCtx   bool
-	hasErr   bool
-	args     *structPacker // nil: the field has no arguments
-	out      *output       // how its value is written
-	typeName string        // the type it belongs to
+	method int           // method index on the resolver type; -1 for a struct field
+	fn     reflect.Value // the method as a function taking the receiver first
+	index  []int         // struct field index
+	hasCtx bool
+	hasErr bool
+	args   *structPacker // nil: the field has no arguments
+	out    *output       // how its value is written
 }
 
 // output writes a value of a schema type held in a Go type.
@@ -65,7 +62,6 @@ type output struct {
 	elem    *output         // lists
 	enum    map[string]bool // enums: their values
 	scalar  scalarKind      // scalars
-	goType  reflect.Type    // the Go type, pointer removed for nullable leaves
 	astType ast.Type        // the schema type
 }
 
@@ -153,7 +149,7 @@ func (rs *resolvers) build(o *object) error {
 		if mt.NumIn() != 1 || mt.NumOut() != 2 || mt.Out(1).Kind() != reflect.Bool {
 			return unsupported("%s.To%s has an unexpected signature", o.goType, p.Name)
 		}
-		a := &assertion{typeName: p.Name, method: m, fn: o.goType.Method(m).Func}
+		a := &assertion{typeName: p.Name, fn: o.goType.Method(m).Func}
 		o.asserts = append(o.asserts, a)
 		o.byName[p.Name] = a
 	}
@@ -162,7 +158,7 @@ func (rs *resolvers) build(o *object) error {
 		if impl == nil {
 			return unsupported("possible type %s is not an object", a.typeName)
 		}
-		obj, err := rs.object(impl, o.goType.Method(a.method).Type.Out(0))
+		obj, err := rs.object(impl, a.fn.Type().Out(0))
 		if err != nil {
 			return err
 		}
@@ -203,7 +199,7 @@ func (rs *resolvers) field(o *object, name string) (*fieldDef, error) {
 			}
 		}
 	}
-	f := &fieldDef{def: fd, method: findMethod(o.goType, name), typeName: o.name}
+	f := &fieldDef{method: findMethod(o.goType, name)}
 	var mt reflect.Type
 	var out reflect.Type
 	if f.method >= 0 {
@@ -278,7 +274,7 @@ func (rs *resolvers) output(t ast.Type, gt reflect.Type) (*output, error) {
 	if o, ok := rs.outs[k]; ok {
 		return o, nil
 	}
-	o := &output{astType: t, goType: gt}
+	o := &output{astType: t}
 	inner := t
 	if nn, ok := t.(*ast.NonNull); ok {
 		o.nonNull, inner = true, nn.OfType
@@ -304,7 +300,6 @@ func (rs *resolvers) output(t ast.Type, gt reflect.Type) (*output, error) {
 		}
 		leaf = gt.Elem()
 	}
-	o.goType = leaf
 	switch it := inner.(type) {
 	case *ast.ScalarTypeDefinition:
 		o.kind = outScalar

@@ -36,7 +36,8 @@ func (r *run) object(rv reflect.Value, s *set) {
 	obj := s.obj
 	list := s.lists[len(obj.asserts)]
 	var conv reflect.Value // the resolver as the possible type found
-	if obj.abstract && (s.exact || s.typed) {
+	if obj.abstract {
+		// Find the possible type, if the items assert one or ask its name.
 		found := -1
 		for i, a := range obj.asserts {
 			if !s.own[i] {
