@@ -116,9 +116,15 @@ type Server struct {
 	Generation func() uint64
 	// ResponseCacheBytes bounds the response cache (0: DefaultResponseCacheBytes).
 	ResponseCacheBytes int64
+	// NetHTTPOnly serves every connection with net/http. Otherwise the
+	// server's own connection loop (conn.go) answers the usual GraphQL
+	// requests and hands a connection to net/http at its first request
+	// that is anything else.
+	NetHTTPOnly bool
 
-	ln  net.Listener
-	srv *http.Server
+	ln   net.Listener
+	srv  *http.Server
+	loop *connServer // nil with NetHTTPOnly
 }
 
 // NewServer returns a Server with safe defaults: loopback address, read-only,
@@ -158,8 +164,13 @@ func (s *Server) Open() error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          h.logger,
 	}
+	serve := s.srv.Serve
+	if !s.NetHTTPOnly {
+		s.loop = newConnServer(s.srv, ln.Addr())
+		serve = s.loop.serve
+	}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			h.logger.Printf("server: %v", err)
 		}
 	}()
@@ -189,7 +200,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	if s.loop == nil {
+		return s.srv.Shutdown(ctx)
+	}
+	return s.loop.shutdown(ctx, s.ln)
 }
 
 // Handler returns the server's full HTTP handler, CORS included, for use

@@ -145,6 +145,18 @@ func (e *executorName) Set(s string) error {
 	return errors.New(`must be "compiled" or "graphql-go"`)
 }
 
+type httpServerName string
+
+func (e *httpServerName) String() string { return string(*e) }
+func (e *httpServerName) Set(s string) error {
+	switch s = strings.TrimSpace(s); s {
+	case "chipgraph", "net/http":
+		*e = httpServerName(s)
+		return nil
+	}
+	return errors.New(`must be "chipgraph" or "net/http"`)
+}
+
 // positiveInt is an int flag that must be at least 1.
 type positiveInt int
 

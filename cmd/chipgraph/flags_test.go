@@ -47,6 +47,7 @@ var serveFlagTests = []struct {
 		env:  map[string]string{"CHIPGRAPH_RECORD_CACHE": "1MiB"},
 		edit: func(c *Config) { c.MemoryLimit, c.RecordCache, c.BlockCache = 256<<20, 16<<20, 8<<20 }},
 	{name: "Executor", args: []string{"--executor", "graphql-go"}, edit: func(c *Config) { c.Executor = "graphql-go" }},
+	{name: "HTTPServer", args: []string{"--http-server", "net/http"}, edit: func(c *Config) { c.HTTPServer = "net/http" }},
 	{name: "ExecutorEnv", env: map[string]string{"CHIPGRAPH_EXECUTOR": "compiled"}, edit: func(*Config) {}},
 	{name: "NoRecordCache", env: map[string]string{"CHIPGRAPH_RECORD_CACHE": "0"}, edit: func(c *Config) { c.RecordCache = 0 }},
 
@@ -68,6 +69,7 @@ var serveFlagTests = []struct {
 	{name: "ErrArgument", args: []string{"extra"}, err: `unexpected argument "extra"`},
 	{name: "ErrBlockCacheSmall", args: []string{"--block-cache", "64KiB"}, err: "--block-cache: must be at least 1MiB"},
 	{name: "ErrExecutor", args: []string{"--executor", "fast"}, err: `invalid value "fast" for flag --executor: must be "compiled" or "graphql-go"`},
+	{name: "ErrHTTPServer", args: []string{"--http-server", "fasthttp"}, err: `invalid value "fasthttp" for flag --http-server: must be "chipgraph" or "net/http"`},
 	{name: "ErrRecordCacheUnit", args: []string{"--record-cache", "lots"}, err: "--record-cache: not a size"},
 }
 

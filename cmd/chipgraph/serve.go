@@ -49,6 +49,10 @@ type Config struct {
 	// Executor is "compiled" (the default: queries run from plans compiled
 	// once per document) or "graphql-go" (every request by graphql-go).
 	Executor string
+	// HTTPServer is "chipgraph" (the default: the server's own connection
+	// loop answers the usual GraphQL requests, net/http the rest) or
+	// "net/http" (every connection).
+	HTTPServer string
 }
 
 // DefaultConfig returns the configuration used when no flag is given.
@@ -66,6 +70,7 @@ func DefaultConfig() Config {
 		RecordCache:   store.DefaultCacheBytes,
 		BlockCache:    store.DefaultBlockCacheBytes,
 		Executor:      "compiled",
+		HTTPServer:    "chipgraph",
 	}
 }
 
@@ -145,6 +150,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.Var((*sizeOrZero)(&cfg.RecordCache), "record-cache", "memory for cached statement and claim records (`size`; 0: none)")
 	fs.Var((*byteSize)(&cfg.BlockCache), "block-cache", "memory for Badger's cache of decompressed table blocks (`size`,\nat least 1MiB)")
 	fs.Var((*executorName)(&cfg.Executor), "executor", "how queries execute: `compiled` (plans compiled once per document;\ngraphql-go answers the rest) or graphql-go (every request)")
+	fs.Var((*httpServerName)(&cfg.HTTPServer), "http-server", "what serves HTTP: `chipgraph` (its own connection loop answers the usual\nGraphQL requests, net/http the rest) or net/http (every connection)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -188,6 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := server.NewServer()
 	srv.Addr = cfg.Addr
+	srv.NetHTTPOnly = cfg.HTTPServer == "net/http"
 	srv.Schema = sch
 	srv.WriteToken = cfg.WriteToken
 	srv.AllowedOrigins = cfg.CORSOrigins
