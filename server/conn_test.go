@@ -358,3 +358,45 @@ func TestConnConcurrent(t *testing.T) {
 		t.Errorf("the loop answered %d requests, want %d", got, 8*50)
 	}
 }
+
+// discardWriter is a ResponseWriter that keeps only the status.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *discardWriter) Write(b []byte) (int, error) { w.WriteHeader(200); return len(b), nil }
+
+// BenchmarkHandlerCached measures the handler chain around a cached
+// answer (logging, security headers, CORS, the mux, reading the request,
+// the cache key), without a connection.
+func BenchmarkHandlerCached(b *testing.B) {
+	s := NewServer()
+	s.Schema = graphql.MustParseSchema(connSDL, &connRoot{})
+	s.Logger = log.New(io.Discard, "", 0)
+	s.Generation = func() uint64 { return 1 }
+	h := s.Handler()
+	body := `{"query":"query Q($s: String!) { echo(s: $s) }","variables":{"s":"chip-123"}}`
+	req, _ := http.NewRequest(http.MethodPost, "/graphql", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.ContentLength = int64(len(body))
+	w := &discardWriter{h: http.Header{}}
+	rd := strings.NewReader(body)
+	for b.Loop() {
+		clear(w.h)
+		w.status = 0
+		rd.Reset(body)
+		req.Body = io.NopCloser(rd)
+		h.ServeHTTP(w, req)
+		if w.status != 200 {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+}

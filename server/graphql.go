@@ -73,7 +73,7 @@ type gqlError struct {
 }
 
 func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = noStore
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		writeErrors(w, mediaJSON, http.StatusMethodNotAllowed, codeMethodNotAllowed,
@@ -98,8 +98,6 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, http.StatusUnauthorized, graph.EUNAUTHORIZED, "invalid write token")
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.timeout)
-	defer cancel()
 
 	var p *params
 	var rerr *requestError
@@ -151,6 +149,10 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		h.writeResponse(w, media, &response{Errors: []gqlError{*e}})
 		return
 	}
+	// The request's time starts here; reading it is bounded by the
+	// connection's read timeout, and a cached answer needs no timer.
+	ctx, cancel := context.WithTimeout(ctx, h.timeout)
+	defer cancel()
 	res := h.schema.Exec(schema.WithDocument(ctx, p.Query), p.Query, p.OperationName, p.Variables)
 	out := &response{Data: res.Data, Extensions: res.Extensions}
 	executed := len(res.Data) > 0
@@ -219,14 +221,12 @@ func readGET(r *http.Request, limit int64) (*params, *requestError) {
 }
 
 func readPOST(w http.ResponseWriter, r *http.Request, limit int64) (*params, *requestError) {
-	ct := r.Header.Get("Content-Type")
-	mt, ps, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil || mt != mediaJSON || !isUTF8(ps) {
+	if !jsonContentType(r.Header.Get("Content-Type")) {
 		w.Header().Set("Accept-Post", mediaJSON)
 		return nil, &requestError{http.StatusUnsupportedMediaType, codeUnsupportedMedia,
 			"Content-Type must be application/json (UTF-8)"}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
 			return nil, &requestError{http.StatusRequestEntityTooLarge, codeTooLarge,
@@ -305,6 +305,39 @@ func rawObject(raw json.RawMessage) (map[string]any, error) {
 	return m, nil
 }
 
+// jsonContentType reports whether a request's Content-Type is
+// application/json in UTF-8 (no charset, or utf-8).
+func jsonContentType(ct string) bool {
+	switch ct {
+	case mediaJSON, "application/json; charset=utf-8", "application/json;charset=utf-8":
+		return true // what clients send, without parsing
+	}
+	return jsonContentTypeParsed(ct)
+}
+
+// jsonContentTypeParsed is jsonContentType for any Content-Type.
+func jsonContentTypeParsed(ct string) bool {
+	mt, ps, err := mime.ParseMediaType(ct)
+	return ct != "" && err == nil && mt == mediaJSON && isUTF8(ps)
+}
+
+// readBody reads a request body of at most limit bytes; a body over the
+// limit gives a *http.MaxBytesError. A body whose length is declared is
+// read into one buffer of that size.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= limit {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+}
+
 func isUTF8(ps map[string]string) bool {
 	cs, ok := ps["charset"]
 	return !ok || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "utf8")
@@ -315,6 +348,32 @@ func isUTF8(ps map[string]string) bool {
 // least that of application/json; wildcards and a missing header give
 // application/json. It returns false when neither type is acceptable.
 func negotiate(accept []string) (string, bool) {
+	if len(accept) <= 1 {
+		v := ""
+		if len(accept) == 1 {
+			v = accept[0]
+		}
+		if media, ok := commonAccept[v]; ok { // what clients send, without parsing
+			return media, true
+		}
+	}
+	return negotiateParsed(accept)
+}
+
+// commonAccept holds the Accept headers most clients send, with the media
+// type negotiateParsed picks for them (TestNegotiateCommon checks).
+var commonAccept = map[string]string{
+	"":                                      mediaJSON,
+	mediaJSON:                               mediaJSON,
+	"*/*":                                   mediaJSON,
+	"application/json, */*":                 mediaJSON,
+	mediaGraphQLResponse:                    mediaGraphQLResponse,
+	mediaGraphQLResponse + ", " + mediaJSON: mediaGraphQLResponse,
+	mediaGraphQLResponse + ", " + mediaJSON + ";q=0.9": mediaGraphQLResponse,
+}
+
+// negotiateParsed is negotiate for any Accept header.
+func negotiateParsed(accept []string) (string, bool) {
 	header := strings.TrimSpace(strings.Join(accept, ","))
 	if header == "" {
 		return mediaJSON, true
@@ -471,8 +530,28 @@ func writeErrors(w http.ResponseWriter, media string, status int, code, message 
 	writeBody(w, media, status, body)
 }
 
+// Header values the handlers set, shared by every response: a handler
+// may replace them (Header.Set), never change them in place.
+var (
+	noStore                = []string{"no-store"}
+	contentTypeJSON        = []string{mediaJSON + "; charset=utf-8"}
+	contentTypeGraphQLResp = []string{mediaGraphQLResponse + "; charset=utf-8"}
+)
+
+// setContentType sets the Content-Type of a response in media.
+func setContentType(w http.ResponseWriter, media string) {
+	switch media {
+	case mediaJSON:
+		w.Header()["Content-Type"] = contentTypeJSON
+	case mediaGraphQLResponse:
+		w.Header()["Content-Type"] = contentTypeGraphQLResp
+	default:
+		w.Header().Set("Content-Type", media+"; charset=utf-8")
+	}
+}
+
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	setContentType(w, media)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -481,7 +560,7 @@ func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 // writeData writes the answer {"data":data} with status 200, without
 // copying data into one body.
 func writeData(w http.ResponseWriter, media string, data []byte) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	setContentType(w, media)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)+len(`{"data":}`)))
 	w.WriteHeader(http.StatusOK)
 	if _, err := io.WriteString(w, `{"data":`); err != nil {

@@ -4,8 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/chipgraph/chipgraph/graph"
 )
 
 // respCache keeps the bodies of successful query responses, keyed by the
@@ -52,20 +56,68 @@ func newRespCache(maxBytes int64) *respCache {
 	return &respCache{max: maxBytes, m: map[[32]byte]cachedBody{}}
 }
 
-// cacheKey identifies a request's result. Variables are re-encoded, so
-// their key order does not matter.
+// cacheKey identifies a request's result: a SHA-256 of the document, the
+// operation name and the variables as JSON with sorted keys (so their
+// order in the request does not matter).
 func cacheKey(p *params) ([32]byte, bool) {
-	vars, err := json.Marshal(p.Variables) // maps marshal with sorted keys
-	if err != nil {
+	buf := make([]byte, 0, len(p.Query)+len(p.OperationName)+128)
+	buf = append(append(buf, p.Query...), 0)
+	buf = append(append(buf, p.OperationName...), 0)
+	buf, ok := appendVariables(buf, p.Variables)
+	if !ok {
 		return [32]byte{}, false
 	}
-	h := sha256.New()
-	for _, part := range [][]byte{[]byte(p.Query), {0}, []byte(p.OperationName), {0}, vars} {
-		h.Write(part)
+	return sha256.Sum256(buf), true
+}
+
+// appendVariables appends vars as json.Marshal encodes them: null for
+// nil, keys sorted. Variables of strings, booleans and nulls, as nearly
+// every request has, are written here; others by json.Marshal.
+func appendVariables(b []byte, vars map[string]any) ([]byte, bool) {
+	if vars == nil {
+		return append(b, "null"...), true
 	}
-	var k [32]byte
-	h.Sum(k[:0])
-	return k, true
+	var keys [8]string
+	n := 0
+	for k, v := range vars {
+		switch v.(type) {
+		case string, bool, nil:
+		default:
+			return appendMarshaled(b, vars)
+		}
+		if n == len(keys) {
+			return appendMarshaled(b, vars)
+		}
+		keys[n] = k
+		n++
+	}
+	sorted := keys[:n]
+	slices.Sort(sorted)
+	b = append(b, '{')
+	for i, k := range sorted {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = graph.AppendJSONString(b, k)
+		b = append(b, ':')
+		switch v := vars[k].(type) {
+		case string:
+			b = graph.AppendJSONString(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case nil:
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}'), true
+}
+
+func appendMarshaled(b []byte, vars map[string]any) ([]byte, bool) {
+	j, err := json.Marshal(vars) // maps marshal with sorted keys
+	if err != nil {
+		return b, false
+	}
+	return append(b, j...), true
 }
 
 func (c *respCache) get(k [32]byte, gen uint64) ([]byte, bool) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -113,5 +114,38 @@ func TestRespCacheAdmit(t *testing.T) {
 		if got := c.admit(tc.k); got != tc.want {
 			t.Errorf("admit #%d = %v; want %v", i+1, got, tc.want)
 		}
+	}
+}
+
+// TestAppendVariables checks that the cache key's encoding of variables
+// is json.Marshal's, which sorts keys, for every kind of value.
+func TestAppendVariables(t *testing.T) {
+	for _, vars := range []map[string]any{
+		nil,
+		{},
+		{"key": "chip-1"},
+		{"b": "2", "a": "1", "c": nil, "d": true, "e": false},
+		{"quote": "\"<é>\u2028&\\\n\x01", "ключ": "значение"},
+		{"n": 1.5, "s": "x"},
+		{"list": []any{"a", 1.0}, "obj": map[string]any{"z": "1", "a": nil}},
+		{"1": "a", "2": "b", "3": "c", "4": "d", "5": "e", "6": "f", "7": "g", "8": "h", "9": "i"},
+	} {
+		want, err := json.Marshal(vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := appendVariables([]byte("prefix"), vars)
+		if !ok || string(got) != "prefix"+string(want) {
+			t.Errorf("appendVariables(%v) = %s, %v; want prefix%s", vars, got, ok, want)
+		}
+	}
+	// Keys order does not change the cache key; values do.
+	a, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "2"}})
+	b, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"b": "2", "a": "1"}})
+	c, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "3"}})
+	d, _ := cacheKey(&params{Query: "q", OperationName: "", Variables: nil})
+	e, _ := cacheKey(&params{Query: "q", Variables: map[string]any{}})
+	if a != b || a == c || d == e {
+		t.Errorf("cache keys: same variables in another order equal %v (want true), other values equal %v (want false), null and {} equal %v (want false)", a == b, a == c, d == e)
 	}
 }

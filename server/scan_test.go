@@ -116,3 +116,19 @@ func TestNegotiate(t *testing.T) {
 		}
 	}
 }
+
+// TestNegotiateCommon checks that the Accept and Content-Type headers
+// answered without parsing get what parsing them gives.
+func TestNegotiateCommon(t *testing.T) {
+	for accept, want := range commonAccept {
+		got, ok := negotiateParsed([]string{accept})
+		if !ok || got != want {
+			t.Errorf("negotiateParsed(%q) = %q, %v; commonAccept has %q", accept, got, ok, want)
+		}
+	}
+	for _, ct := range []string{mediaJSON, "application/json; charset=utf-8", "application/json;charset=utf-8"} {
+		if !jsonContentTypeParsed(ct) {
+			t.Errorf("jsonContentTypeParsed(%q) = false; jsonContentType accepts it", ct)
+		}
+	}
+}

@@ -336,13 +336,22 @@ func longRunning(f http.HandlerFunc) http.HandlerFunc {
 func secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		hd["X-Content-Type-Options"] = secureNosniff
+		hd["X-Frame-Options"] = secureDeny
+		hd["Referrer-Policy"] = secureNoReferrer
+		hd["Content-Security-Policy"] = secureCSP
 		next.ServeHTTP(w, r)
 	})
 }
+
+// The values secureHeaders sets, shared by every response (handlers
+// replace them, never change them in place).
+var (
+	secureNosniff    = []string{"nosniff"}
+	secureDeny       = []string{"DENY"}
+	secureNoReferrer = []string{"no-referrer"}
+	secureCSP        = []string{"default-src 'none'; frame-ancestors 'none'"}
+)
 
 // statusWriter records the status code for the request log.
 type statusWriter struct {
