@@ -433,14 +433,12 @@ func (c *loopConn) parseHead(head []byte) bool {
 func (c *loopConn) answer(n int) (keep bool, err error) {
 	w := &c.w
 	w.reset()
+	w.close = c.req.Close || c.s.closing.Load() // before the head is built
 	if err := c.run(w, &c.req); err != nil {
 		return false, err
 	}
 	if _, err := c.br.Discard(n); err != nil {
 		return false, err
-	}
-	if c.req.Close || c.s.closing.Load() {
-		w.close = true
 	}
 	c.s.stats.served.Add(1)
 	err = w.finish()
@@ -478,6 +476,7 @@ type loopResponse struct {
 	head      []byte // status line and headers, then the body held, as sent
 	body      []byte // the body held
 	written   int64  // body bytes accepted
+	inline    bool   // the head is built and the body follows it in head
 	streaming bool   // the head has been sent
 	declared  int64  // Content-Length the handler set, or -1
 	close     bool   // send Connection: close
@@ -490,9 +489,9 @@ func (w *loopResponse) reset() {
 	} else {
 		clear(w.header)
 	}
-	w.status, w.written, w.streaming = 0, 0, false
+	w.status, w.written, w.inline, w.streaming = 0, 0, false, false
 	w.declared, w.close, w.err = -1, false, nil
-	if cap(w.body) > 4*streamAfter { // do not keep a large answer's buffers
+	if cap(w.body) > 4*streamAfter || cap(w.head) > 4*streamAfter { // do not keep a large answer's buffers
 		w.body, w.head = nil, nil
 	}
 	w.body = w.body[:0]
@@ -516,6 +515,11 @@ func (w *loopResponse) WriteHeader(code int) {
 			w.declared = n
 		}
 	}
+	if _, typed := w.header["Content-Type"]; typed && w.declared >= 0 && bodyAllowed(code) {
+		// The head is final: the body can follow it in one buffer.
+		w.buildHead(nil)
+		w.inline = true
+	}
 }
 
 func (w *loopResponse) Write(b []byte) (int, error) {
@@ -536,14 +540,20 @@ func (w *loopResponse) Write(b []byte) (int, error) {
 		return w.send(b)
 	}
 	if w.declared > streamAfter {
-		w.buildHead(nil)
+		if !w.inline {
+			w.buildHead(nil)
+		}
 		if _, err := w.send(w.head); err != nil {
 			return 0, err
 		}
 		w.streaming = true
 		return w.send(b)
 	}
-	w.body = append(w.body, b...)
+	if w.inline {
+		w.head = append(w.head, b...)
+	} else {
+		w.body = append(w.body, b...)
+	}
 	return len(b), nil
 }
 
@@ -578,8 +588,10 @@ func (w *loopResponse) finish() error {
 	if w.streaming {
 		return nil
 	}
-	w.buildHead(w.body)
-	w.head = append(w.head, w.body...)
+	if !w.inline {
+		w.buildHead(w.body)
+		w.head = append(w.head, w.body...)
+	}
 	_, err := w.send(w.head)
 	return err
 }
@@ -603,7 +615,7 @@ func (w *loopResponse) buildHead(body []byte) {
 		delete(hd, "Content-Length")
 		delete(hd, "Transfer-Encoding")
 	}
-	if hasToken(hd["Connection"], "close") {
+	if hasToken(hd["Connection"], "close") || w.c.s.closing.Load() {
 		w.close = true
 	}
 	if w.close {
