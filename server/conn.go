@@ -239,21 +239,14 @@ func (c *loopConn) serve() {
 		if !c.state.CompareAndSwap(stateIdle, stateActive) || err != nil {
 			return // closed by shutdown, by the client, or idle too long
 		}
-		if !first {
-			c.setReadDeadline(s.readHeaderTimeout)
-		}
+		n, ok, err := c.readRequest(first)
 		first = false
-		start := time.Now()
-		n, ok, err := c.readRequest()
 		if err != nil {
 			return
 		}
 		if !ok {
 			handedOff = c.handOff()
 			return
-		}
-		if s.readTimeout > 0 {
-			_ = c.nc.SetReadDeadline(start.Add(s.readTimeout))
 		}
 		keep, err := c.answer(n)
 		if err != nil || !keep {
@@ -279,8 +272,18 @@ func (c *loopConn) handOff() bool {
 
 // readRequest reads one request's head and body into the buffer without
 // consuming them, and fills c.req. It returns the request's length in
-// bytes, or ok false when the request is one for net/http.
-func (c *loopConn) readRequest() (n int, ok bool, err error) {
+// bytes, or ok false when the request is one for net/http. What is not
+// buffered yet must come within the server's ReadHeaderTimeout (for the
+// first request, from the connection's start).
+func (c *loopConn) readRequest(first bool) (n int, ok bool, err error) {
+	deadline := first // the first request's is set
+	more := func(n int) ([]byte, error) {
+		if !deadline {
+			c.setReadDeadline(c.s.readHeaderTimeout)
+			deadline = true
+		}
+		return c.br.Peek(n)
+	}
 	// The head, up to its empty line.
 	var end int
 	for {
@@ -292,7 +295,7 @@ func (c *loopConn) readRequest() (n int, ok bool, err error) {
 		if bytes.Contains(buf, []byte("\n\n")) || len(buf) == c.br.Size() {
 			return 0, false, nil // bare LF line ends, or a large head
 		}
-		if _, err := c.br.Peek(len(buf) + 1); err != nil {
+		if _, err := more(len(buf) + 1); err != nil {
 			if errors.Is(err, bufio.ErrBufferFull) {
 				return 0, false, nil
 			}
@@ -308,7 +311,12 @@ func (c *loopConn) readRequest() (n int, ok bool, err error) {
 	if end+int(length) > c.br.Size() {
 		return 0, false, nil
 	}
-	all, err := c.br.Peek(end + int(length))
+	var all []byte
+	if c.br.Buffered() >= end+int(length) {
+		all, err = c.br.Peek(end + int(length))
+	} else {
+		all, err = more(end + int(length))
+	}
 	if err != nil {
 		return 0, false, err
 	}

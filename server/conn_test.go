@@ -400,3 +400,35 @@ func BenchmarkHandlerCached(b *testing.B) {
 		}
 	}
 }
+
+// TestConnSplitRequest sends a request in pieces, as a slow client does:
+// the loop waits for the rest of its head and body, and answers it.
+func TestConnSplitRequest(t *testing.T) {
+	s := openConnServer(t, false, nil)
+	c, err := net.Dial("tcp", s.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	raw := post(`{"query":"{ echo(s: \"split\") }"}`)
+	cut1 := strings.Index(raw, "Content-Type")
+	cut2 := strings.Index(raw, "\r\n\r\n") + 4
+	for _, part := range []string{raw[:cut1], raw[cut1:cut2], raw[cut2 : cut2+5], raw[cut2+5:]} {
+		if _, err := io.WriteString(c, part); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if want := `{"data":{"echo":"split"}}`; string(body) != want {
+		t.Errorf("got %d %s, want 200 %s", resp.StatusCode, body, want)
+	}
+	if got := s.loop.stats.served.Load(); got != 1 {
+		t.Errorf("the loop answered %d requests, want 1", got)
+	}
+}
