@@ -177,9 +177,9 @@ jq -rs '
   (map(select(.kind == "machine"))[0]) as $m |
   "machine: \($m.nproc) CPUs, \($m.cpu), \($m.mem_kb/1048576|r(1)) GiB, \($m.go); scale \($m.scale), \($m.clients) clients",
   "",
-  "row\truns\treq/s\tp50 ms\tp99 ms\tsrv CPU µs/req\terrors",
+  "row\truns\treq/s\tp50 ms\tp99 ms\tsrv CPU µs/req\tgen CPU µs/req\terrors",
   (map(select(.kind == "load" and (.mix|not))) | group_by(.query)[] |
-    "\(.[0].query)\t\(length)\t\(map(.rps)|median|r(0))\t\(map(.p50_ms)|median|r(3))\t\(map(.p99_ms)|median|r(3))\t\(map(.server_cpu_us_per_req // 0)|median|r(0))\t\(map(.errors)|add)"),
+    "\(.[0].query)\t\(length)\t\(map(.rps)|median|r(0))\t\(map(.p50_ms)|median|r(3))\t\(map(.p99_ms)|median|r(3))\t\(map(.server_cpu_us_per_req // 0)|median|r(0))\t\(map(.client_cpu_us_per_req // 0)|median|r(0))\t\(map(.errors)|add)"),
   (map(select(.kind == "skip"))[] | "\(.query)\tnot measured: \(.reason)"),
   (map(select(.kind == "import")) | select(length > 0) | "import\t\(length)\t\(map(.facts_per_s)|median|r(0)) facts/s\t\(map(.seconds)|median|r(1)) s"),
   (map(select(.kind == "startup")) | select(length > 0) | "startup\t\(length)\t\(map(.seconds)|median|r(3)) s to the first answer"),
