@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,30 +132,31 @@ func dashes(msg string) string { return singleDash.ReplaceAllString(msg, "${1}--
 // Flag value types. Each validates in Set, so a bad value is refused the
 // same way from the command line and from the environment.
 
-// executorName names how queries execute: "compiled" (plans compiled
-// once per document, graphql-go for the rest) or "graphql-go" (always).
-type executorName string
-
-func (e *executorName) String() string { return string(*e) }
-func (e *executorName) Set(s string) error {
-	switch s = strings.TrimSpace(s); s {
-	case "compiled", "graphql-go":
-		*e = executorName(s)
-		return nil
-	}
-	return errors.New(`must be "compiled" or "graphql-go"`)
+// choice is a string flag that takes one of a few values: the first
+// two are spelled out in the error, as "must be "a" or "b"".
+type choice struct {
+	p       *string
+	allowed []string
 }
 
-type httpServerName string
+func (c choice) String() string {
+	if c.p == nil {
+		return ""
+	}
+	return *c.p
+}
 
-func (e *httpServerName) String() string { return string(*e) }
-func (e *httpServerName) Set(s string) error {
-	switch s = strings.TrimSpace(s); s {
-	case "chipgraph", "net/http":
-		*e = httpServerName(s)
+func (c choice) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if slices.Contains(c.allowed, s) {
+		*c.p = s
 		return nil
 	}
-	return errors.New(`must be "chipgraph" or "net/http"`)
+	quoted := make([]string, len(c.allowed))
+	for i, a := range c.allowed {
+		quoted[i] = strconv.Quote(a)
+	}
+	return errors.New("must be " + strings.Join(quoted, " or "))
 }
 
 // positiveInt is an int flag that must be at least 1.

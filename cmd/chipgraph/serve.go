@@ -149,8 +149,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.Var((*byteSize)(&cfg.MemoryLimit), "memory-limit", "soft limit of the Go heap (`size`); the garbage collector works\nharder near it")
 	fs.Var((*sizeOrZero)(&cfg.RecordCache), "record-cache", "memory for cached statement and claim records (`size`; 0: none)")
 	fs.Var((*byteSize)(&cfg.BlockCache), "block-cache", "memory for Badger's cache of decompressed table blocks (`size`,\nat least 1MiB)")
-	fs.Var((*executorName)(&cfg.Executor), "executor", "how queries execute: `compiled` (plans compiled once per document;\ngraphql-go answers the rest) or graphql-go (every request)")
-	fs.Var((*httpServerName)(&cfg.HTTPServer), "http-server", "what serves HTTP: `chipgraph` (its own connection loop answers the usual\nGraphQL requests, net/http the rest) or net/http (every connection)")
+	fs.Var(choice{&cfg.Executor, []string{"compiled", "graphql-go"}}, "executor", "how queries execute: `compiled` (plans compiled once per document;\ngraphql-go answers the rest) or graphql-go (every request)")
+	fs.Var(choice{&cfg.HTTPServer, []string{"chipgraph", "net/http"}}, "http-server", "what serves HTTP: `chipgraph` (its own connection loop answers the usual\nGraphQL requests, net/http the rest) or net/http (every connection)")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
