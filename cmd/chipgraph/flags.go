@@ -132,8 +132,8 @@ func dashes(msg string) string { return singleDash.ReplaceAllString(msg, "${1}--
 // Flag value types. Each validates in Set, so a bad value is refused the
 // same way from the command line and from the environment.
 
-// choice is a string flag that takes one of a few values: the first
-// two are spelled out in the error, as "must be "a" or "b"".
+// choice is a string flag that takes one of a few values; any other
+// gives the error `must be "a" or "b"`, listing them.
 type choice struct {
 	p       *string
 	allowed []string
