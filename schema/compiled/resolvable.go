@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/graph-gophers/graphql-go/ast"
 	"github.com/graph-gophers/graphql-go/decode"
@@ -41,6 +42,10 @@ type assertion struct {
 	typeName string
 	fn       reflect.Value // the method as a function taking the receiver
 	obj      *object
+	// direct is fn called without reflection (direct.go), nil if it
+	// cannot be; it returns a *elem.
+	direct func(unsafe.Pointer) (unsafe.Pointer, bool)
+	elem   reflect.Type
 }
 
 // fieldDef answers one schema field on a resolver type.
@@ -52,6 +57,7 @@ type fieldDef struct {
 	hasErr bool
 	args   *structPacker // nil: the field has no arguments
 	out    *output       // how its value is written
+	direct direct        // how the method is called (direct.go)
 }
 
 // output writes a value of a schema type held in a Go type.
@@ -150,6 +156,9 @@ func (rs *resolvers) build(o *object) error {
 			return unsupported("%s.To%s has an unexpected signature", o.goType, p.Name)
 		}
 		a := &assertion{typeName: p.Name, fn: o.goType.Method(m).Func}
+		if a.direct = assertFunc(a.fn, o.goType); a.direct != nil {
+			a.elem = mt.Out(0).Elem()
+		}
 		o.asserts = append(o.asserts, a)
 		o.byName[p.Name] = a
 	}
@@ -263,6 +272,11 @@ func (rs *resolvers) field(o *object, name string) (*fieldDef, error) {
 	if err != nil {
 		delete(o.fields, name)
 		return nil, err
+	}
+	if f.method >= 0 && !f.hasCtx && f.args == nil && !f.hasErr {
+		if d := newDirect(f.fn, o.goType, out); d.writes(f.out) {
+			f.direct = d
+		}
 	}
 	return f, nil
 }
