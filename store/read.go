@@ -87,11 +87,12 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 	// read whose snapshot is at or after that version (current reads, and
 	// as-of reads of records that have not changed since). The head cache
 	// answers without Badger while no write has been published since.
-	hk := headKey(tag, id)
+	var kb [10]byte
+	hk := appendHeadKey(kb[:0], tag, id)
 	if h, ok := r.s.heads.get(hk); ok && h.gen == r.s.gen.Load() && r.sn.sees(h.ts) {
 		return h.v, nil
 	}
-	item, err := r.txn.Get(hk)
+	item, err := r.txn.Get(bytes.Clone(hk)) // Badger keeps the key: hk stays on the stack
 	if err == nil {
 		var vts uint64
 		var v any
