@@ -109,12 +109,11 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 	// read whose snapshot is at or after that version (current reads, and
 	// as-of reads of records that have not changed since). The head cache
 	// answers without Badger while no write has been published since.
-	var kb [10]byte
-	hk := appendHeadKey(kb[:0], tag, id)
-	if h, ok := r.s.heads.get(hk); ok && h.gen == r.s.gen.Load() && r.sn.sees(h.ts) {
+	ref := headRef{tag, id}
+	if h, ok := r.s.heads.get(ref); ok && h.gen == r.s.gen.Load() && r.sn.sees(h.ts) {
 		return h.v, nil
 	}
-	item, err := r.tx().Get(bytes.Clone(hk)) // Badger keeps the key: hk stays on the stack
+	item, err := r.tx().Get(headKey(tag, id))
 	if err == nil {
 		var vts uint64
 		var v any
@@ -127,7 +126,7 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 				return nil
 			}
 			vk := versionKey(tag, id, vts)
-			if c, ok := r.s.cache.get(vk); ok {
+			if c, ok := r.s.cache.get(string(vk)); ok {
 				v = c
 				return nil
 			}
@@ -136,11 +135,11 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 				return fmt.Errorf("decode head of record %d: %w", id, err)
 			}
 			setID(v, id)
-			r.s.cache.put(vk, v, 1)
+			r.s.cache.put(string(vk), v, 1)
 			return nil
 		})
 		if v != nil && err == nil {
-			r.s.heads.put(hk, headEntry{gen: r.gen, ts: vts, v: v}, 1)
+			r.s.heads.put(ref, headEntry{gen: r.gen, ts: vts, v: v}, 1)
 		}
 		if err != nil || v != nil {
 			return v, err
@@ -148,8 +147,8 @@ func (r *reader) version(tag byte, id uint64, newRec func() any) (any, error) {
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, err
 	}
-	return r.olderVersion(tag, id, newRec, func(k []byte) (any, bool) { return r.s.cache.get(k) },
-		func(k []byte, v any, _ []byte) { r.s.cache.put(k, v, 1) })
+	return r.olderVersion(tag, id, newRec, func(k []byte) (any, bool) { return r.s.cache.get(string(k)) },
+		func(k []byte, v any, _ []byte) { r.s.cache.put(string(k), v, 1) })
 }
 
 // olderVersion finds the newest version the snapshot sees among the
@@ -610,7 +609,7 @@ func (r *reader) scan(prefixes [][]byte, after string, first int, keep func(k, v
 // prefix cache when no write has been published since it was filled.
 // The slices are shared: callers must not modify them.
 func (r *reader) prefix(p []byte) (prefixEntry, error) {
-	if pe, ok := r.s.prefixes.get(p); ok && pe.gen == r.s.gen.Load() {
+	if pe, ok := r.s.prefixes.get(string(p)); ok && pe.gen == r.s.gen.Load() {
 		return pe, nil
 	}
 	pe := prefixEntry{gen: r.gen}
@@ -629,7 +628,7 @@ func (r *reader) prefix(p []byte) (prefixEntry, error) {
 		}
 	}
 	if n := pe.len(); n <= maxCachedPrefix {
-		r.s.prefixes.put(p, pe, n)
+		r.s.prefixes.put(string(p), pe, n)
 	}
 	return pe, nil
 }
