@@ -123,19 +123,28 @@ func (v Value) Number() (float64, bool) {
 
 // String renders the value for people: "700 W", "USD 35000", "2025-12".
 func (v Value) String() string {
-	approx := ""
-	if v.Approximate {
-		approx = "~"
-	}
 	switch v.Type {
 	case EntityValue:
 		return v.Entity
 	case TextValue:
 		return v.Text
-	case QuantityValue:
-		return approx + formatFloat(v.Amount) + " " + v.Unit
-	case MoneyValue:
-		return approx + v.Currency + " " + formatFloat(v.Amount)
+	case QuantityValue, MoneyValue:
+		// Built in a stack buffer and copied once: formatting the amount
+		// and concatenating took two allocations per value (in process,
+		// scale 0.05: q6 151-158 -> 132-133 allocs/op).
+		var buf [64]byte
+		b := buf[:0]
+		if v.Approximate {
+			b = append(b, '~')
+		}
+		if v.Type == QuantityValue {
+			b = append(appendFloat(b, v.Amount), ' ')
+			b = append(b, v.Unit...)
+		} else {
+			b = append(append(b, v.Currency...), ' ')
+			b = appendFloat(b, v.Amount)
+		}
+		return string(b)
 	case DateValue:
 		return v.Date.String()
 	case BoolValue:
@@ -177,10 +186,15 @@ func (v Value) canonicalString() string {
 }
 
 func formatFloat(f float64) string {
+	return string(appendFloat(nil, f))
+}
+
+// appendFloat appends formatFloat(f) to b.
+func appendFloat(b []byte, f float64) []byte {
 	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
 // Validate checks the value's internal consistency (not its fit to a predicate).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -227,6 +228,10 @@ var valueStringTests = []struct {
 	{graph.Quantity(700, "W"), "700 W"},
 	{graph.Value{Type: graph.MoneyValue, Amount: 5e10, Currency: "USD", Approximate: true}, "~USD 50000000000"},
 	{graph.Quantity(0.5, "TB/s"), "0.5 TB/s"},
+	{graph.Value{Type: graph.QuantityValue, Amount: 1.5e21, Unit: "FLOP", Approximate: true}, "~1.5e+21 FLOP"},
+	{graph.Quantity(-3, "°C"), "-3 °C"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 19.99, Currency: "EUR"}, "EUR 19.99"},
+	{graph.Quantity(1, strings.Repeat("u", 70)), "1 " + strings.Repeat("u", 70)}, // longer than the stack buffer
 	{graph.DateOf(graph.MustDate("2025-12")), "2025-12"},
 	{graph.EntityRef("tsmc"), "tsmc"},
 	{graph.Bool(true), "true"},

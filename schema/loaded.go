@@ -69,6 +69,7 @@ type loadedStatement struct {
 	subj *graph.Entity
 	obj  loadedValue              // its object, with the entity if selected
 	srcs map[string]*graph.Source // nil unless references were selected
+	refs []*referenceResolver     // its references, when loaded with them (loadStatements)
 }
 
 func (x *loadedStatement) Subject() *entityResolver {
@@ -81,9 +82,17 @@ func (x *loadedStatement) Subject() *entityResolver {
 func (x *loadedStatement) Object() *loadedValue { return &x.obj }
 
 func (x *loadedStatement) References() []*referenceResolver {
+	if x.refs != nil {
+		return x.refs
+	}
+	n := len(x.s.References)
+	return x.references(make([]referenceResolver, n), make([]*referenceResolver, n))
+}
+
+// references sets rs and out, of one element per reference of x, to
+// resolve x's references, and returns out.
+func (x *loadedStatement) references(rs []referenceResolver, out []*referenceResolver) []*referenceResolver {
 	refs := x.s.References
-	rs := make([]referenceResolver, len(refs))
-	out := make([]*referenceResolver, len(refs))
 	for i := range refs {
 		src := x.srcs[refs[i].Source]
 		if src == nil {
@@ -140,11 +149,16 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 		out[i] = &ls[i]
 	}
 	if w.subjects || w.objects {
-		var keys []string
-		seen := map[string]bool{}
+		// ents holds the keys to read, nil until read: one map, not a set
+		// of the keys seen and a map of the entities read.
+		keys := make([]string, 0, len(sts))
+		ents := make(map[string]*graph.Entity, len(sts)+1)
 		add := func(k string) {
-			if (self == nil || k != self.Key) && !seen[k] {
-				seen[k] = true
+			if self != nil && k == self.Key {
+				return
+			}
+			if _, ok := ents[k]; !ok {
+				ents[k] = nil
 				keys = append(keys, k)
 			}
 		}
@@ -156,7 +170,6 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 				add(st.Object.Entity)
 			}
 		}
-		ents := make(map[string]*graph.Entity, len(keys)+1)
 		if len(keys) > 0 {
 			es, err := r.svc.Entities(ctx, v, keys)
 			if err != nil {
@@ -186,8 +199,19 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 		if err != nil {
 			return nil, err
 		}
+		// The references of all statements, built in two allocations
+		// rather than two per statement (in process, scale 0.05: q6 210 ->
+		// 162 allocs/op).
+		n := 0
+		for _, st := range sts {
+			n += len(st.References)
+		}
+		rs, ptrs := make([]referenceResolver, n), make([]*referenceResolver, n)
 		for i := range ls {
 			ls[i].srcs = srcs
+			k := len(sts[i].References)
+			ls[i].refs = ls[i].references(rs[:k:k], ptrs[:k:k])
+			rs, ptrs = rs[k:], ptrs[k:]
 		}
 	}
 	return out, nil
@@ -197,19 +221,21 @@ func (r *root) loadStatements(ctx context.Context, v graph.View, sts []*graph.St
 // through, in one batch. A cited source that is missing is an internal
 // error; one imported through may have been retracted since.
 func (r *root) sourcesOf(ctx context.Context, v graph.View, sts []*graph.Statement) (map[string]*graph.Source, error) {
+	// srcs holds the keys to read, nil until read (and for a source
+	// imported through that was retracted): one map, not a set of the keys
+	// seen and a map of the sources read.
 	var keys []string
-	seen := map[string]bool{}
+	srcs := map[string]*graph.Source{}
 	for _, st := range sts {
 		for _, ref := range st.References {
 			for _, k := range [2]string{ref.Source, ref.ImportedFrom} {
-				if k != "" && !seen[k] {
-					seen[k] = true
+				if _, ok := srcs[k]; k != "" && !ok {
+					srcs[k] = nil
 					keys = append(keys, k)
 				}
 			}
 		}
 	}
-	srcs := make(map[string]*graph.Source, len(keys))
 	if len(keys) == 0 {
 		return srcs, nil
 	}
@@ -218,9 +244,7 @@ func (r *root) sourcesOf(ctx context.Context, v graph.View, sts []*graph.Stateme
 		return nil, err
 	}
 	for i, s := range ss {
-		if s != nil {
-			srcs[keys[i]] = s
-		}
+		srcs[keys[i]] = s
 	}
 	for _, st := range sts {
 		for _, ref := range st.References {

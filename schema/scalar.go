@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -29,7 +28,13 @@ func (d *Date) UnmarshalGraphQL(input any) error {
 }
 
 // MarshalJSON writes the date as a string.
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.Date.String()) }
+func (d Date) MarshalJSON() ([]byte, error) {
+	// A date's string holds digits, '-' and 'Q' only: quoting it is what
+	// json.Marshal of the string writes.
+	s := d.Date.String()
+	b := make([]byte, 0, len(s)+2)
+	return append(append(append(b, '"'), s...), '"'), nil
+}
 
 // dateOrNil returns nil for the zero date.
 func dateOrNil(d graph.Date) *Date {

@@ -154,7 +154,7 @@ func ctxErr(ctx context.Context) error {
 func (x *explorer) iter(tag byte) *badger.Iterator {
 	it, ok := x.iters[tag]
 	if !ok {
-		it = x.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tag}, PrefetchValues: false})
+		it = x.tx().NewIterator(badger.IteratorOptions{Prefix: []byte{tag}, PrefetchValues: false})
 		x.iters[tag] = it
 	}
 	return it

@@ -21,7 +21,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	n := 0
 	err := s.read(ctx, graph.View{}, func(r *reader) error {
 		p := []byte{tagLog}
-		it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+		it := r.tx().NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 		defer it.Close()
 		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
 			if n%tickEvery == 0 {
@@ -78,14 +78,14 @@ func decodeVersion(rtype byte, b []byte, rec *graph.Record) error {
 // version key for older versions, the head for the newest.
 func (r *reader) versionAt(rtype byte, id, ts uint64, rec *graph.Record) error {
 	tag := versionTag(rtype)
-	item, err := r.txn.Get(versionKey(tag, id, ts))
+	item, err := r.tx().Get(versionKey(tag, id, ts))
 	if err == nil {
 		return item.Value(func(b []byte) error { return decodeVersion(rtype, b, rec) })
 	}
 	if !errors.Is(err, badger.ErrKeyNotFound) {
 		return err
 	}
-	if item, err = r.txn.Get(headKey(tag, id)); err != nil {
+	if item, err = r.tx().Get(headKey(tag, id)); err != nil {
 		return err
 	}
 	return item.Value(func(b []byte) error {

@@ -111,7 +111,7 @@ func (r *reader) versionsRaw(tag byte, ids []uint64, newRec func() any, set func
 			// share, so that Badger opens only the tables that may hold them.
 			lo, hi := headKey(tag, ids[run[0]]), headKey(tag, ids[miss[len(miss)-1]])
 			p := lo[:commonPrefix(lo, hi)]
-			it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+			it := r.tx().NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 			defer it.Close()
 			hs = &headSeeker{it: it, prefix: p}
 		}

@@ -279,7 +279,7 @@ func testVersionsRaw(t *testing.T, bulk bool, cacheBytes int) {
 						}
 						for _, id := range ids {
 							st := new(graph.Statement)
-							ok, err := loadVersion(r.txn, r.sn, tagStatement, id, st)
+							ok, err := loadVersion(r.tx(), r.sn, tagStatement, id, st)
 							if err != nil {
 								return err
 							}
@@ -588,7 +588,7 @@ func TestStatementsByIDBadCache(t *testing.T) {
 			}
 			for _, id := range ids[:n] {
 				st := &graph.Statement{ID: id}
-				if ok, err := loadVersion(r.txn, r.sn, tagStatement, id, st); err != nil || !ok {
+				if ok, err := loadVersion(r.tx(), r.sn, tagStatement, id, st); err != nil || !ok {
 					return fmt.Errorf("loadVersion(%d) = %v, %v", id, ok, err)
 				}
 				st.ID = id

@@ -19,7 +19,7 @@ import (
 func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 	tag := versionTag(rtype)
 	opts := badger.IteratorOptions{Prefix: versionPrefix(tag, id), PrefetchValues: false}
-	it := r.txn.NewIterator(opts)
+	it := r.tx().NewIterator(opts)
 	defer it.Close()
 	var out []graph.Version
 	for it.Seek(opts.Prefix); it.ValidForPrefix(opts.Prefix); it.Next() {
@@ -38,7 +38,7 @@ func (r *reader) versions(rtype byte, id uint64) ([]graph.Version, error) {
 	}
 	slices.Reverse(out)
 	// The newest version lives in the head.
-	if item, err := r.txn.Get(headKey(tag, id)); err == nil {
+	if item, err := r.tx().Get(headKey(tag, id)); err == nil {
 		var rec graph.Record
 		var ts uint64
 		if err := item.Value(func(b []byte) error {
@@ -137,7 +137,7 @@ func (s *Store) History(ctx context.Context, v graph.View, typ graph.RecordType,
 			seen := map[uint64]bool{}
 			for _, tag := range []byte{tagOut, tagIn} {
 				p := u64([]byte{tag}, e.id)
-				it := r.txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+				it := r.tx().NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
 				for it.Seek(p); it.ValidForPrefix(p); it.Next() {
 					_, _, _, sid, err := parseEdgeKey(it.Item().Key())
 					if err != nil {
@@ -312,7 +312,7 @@ func (s *Store) EntityConflicts(ctx context.Context, v graph.View, key string) (
 			if !p.Single() || !p.AllowsSubject(e.kind) {
 				continue
 			}
-			item, err := r.txn.Get(conflictKey(p.Code, e.id))
+			item, err := r.tx().Get(conflictKey(p.Code, e.id))
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				continue
 			} else if err != nil {

@@ -513,7 +513,7 @@ func (sr *searcher) release() {
 
 // run reads every index key that matches a query word.
 func (sr *searcher) run() error {
-	sr.it = sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
+	sr.it = sr.r.tx().NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
 	defer sr.it.Close()
 	for i, t := range sr.terms {
 		if err := sr.r.tick(); err != nil {
@@ -662,7 +662,7 @@ func (sr *searcher) typoCandidates(t string) ([]typoCand, error) {
 		return nil, nil
 	}
 	tr := []rune(t)
-	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagTypo}, PrefetchValues: false})
+	it := sr.r.tx().NewIterator(badger.IteratorOptions{Prefix: []byte{tagTypo}, PrefetchValues: false})
 	defer it.Close()
 	seen := map[string]bool{}
 	var out []typoCand
@@ -943,7 +943,7 @@ func (sr *searcher) wordScans(t string) ([]wordScan, error) {
 func (sr *searcher) firstPage(page *graph.Page[graph.SearchHit], qhash uint32, n int) error {
 	t := sr.terms[0]
 	scans := []wordScan{wordScanOf(t)}
-	it := sr.r.txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
+	it := sr.r.tx().NewIterator(badger.IteratorOptions{Prefix: []byte{tagSearch}, PrefetchValues: false})
 	sr.it = it
 	closed := false
 	defer func() {
@@ -1129,7 +1129,7 @@ func (sr *searcher) mayBeFuzzy(t string, texts [][]fieldTokens) (bool, error) {
 					}
 					// A word with a typo allowance is in the dictionary
 					// once its own entry is.
-					switch _, err := sr.r.txn.Get(typoKey(c, c)); {
+					switch _, err := sr.r.tx().Get(typoKey(c, c)); {
 					case err == nil:
 						return true, nil
 					case !errors.Is(err, badger.ErrKeyNotFound):

@@ -83,15 +83,15 @@ type Store struct {
 	wmu   sync.Mutex // one writer at a time; guards clock
 	clock uint64     // last recorded time handed out, Unix nanoseconds
 	view  atomic.Pointer[viewState]
-	cache *genCache[any] // decoded versions by version key (cache.go)
-	ids   *idCache       // rtype and key → key entry, for committed keys only (ids.go)
+	cache *genCache[string, any] // decoded versions by version key (cache.go)
+	ids   *idCache               // rtype and key → key entry, for committed keys only (ids.go)
 
 	reads atomic.Uint64 // read transactions begun (ReadCount)
 	// gen counts published writes; heads and prefixes cache reads made
 	// in the current generation (cache.go).
 	gen      atomic.Uint64
-	heads    *genCache[headEntry]
-	prefixes *genCache[prefixEntry]
+	heads    *genCache[headRef, headEntry]
+	prefixes *genCache[string, prefixEntry]
 	// raw caches statements' and claims' stored versions (bytecache.go).
 	raw *byteCache
 
@@ -175,8 +175,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if n <= 0 {
 		n = DefaultCacheEntries
 	}
-	s := &Store{db: db, Now: time.Now, cache: newGenCache[any](n), ids: newIDCache(), noSync: opts.NoSync || opts.InMemory,
-		heads: newGenCache[headEntry](n), prefixes: newGenCache[prefixEntry](prefixCacheBudget(opts)),
+	s := &Store{db: db, Now: time.Now, cache: newGenCache[string, any](n), ids: newIDCache(), noSync: opts.NoSync || opts.InMemory,
+		heads: newGenCache[headRef, headEntry](n), prefixes: newGenCache[string, prefixEntry](prefixCacheBudget(opts)),
 		raw: newByteCache(rawCacheBytes(opts))}
 	s.bulkMin = 20_000
 	if !opts.InMemory {

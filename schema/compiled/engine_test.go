@@ -28,7 +28,7 @@ interface Named { name: String! }
 interface Pet implements Named { name: String! legs: Int! }
 type Dog implements Pet & Named { name: String! legs: Int! barks: Boolean! color: Color owner: Person }
 type Cat implements Pet & Named { name: String! legs: Int! lives(extra: Int = 0): Int! }
-type Person implements Named { name: String! pets(first: Int = 10): [Pet!]! }
+type Person implements Named { name: String! pets(first: Int = 10): [Pet!]! age: Int! friends: [Person!]! mood: Color! badMood: Color! }
 union Thing = Dog | Cat | Box
 type Box { id: ID! grid: [[Int!]!]! label: String when: Time weight: Float color: Color }
 input Filter { colors: [Color!] minLegs: Int = 0 name: String inner: Filter }
@@ -195,6 +195,17 @@ func (p *pet) Owner() *person                         { return p.person }
 func (p *pet) Lives(args struct{ Extra int32 }) int32 { return 9 + args.Extra }
 
 func (p *person) Name() string { return p.name }
+
+// Age, Friends, Mood and BadMood are called without reflection (direct.go).
+func (p *person) Age() int32 { return int32(len(p.name)) }
+func (p *person) Friends() []*person {
+	if p.name == "Bob" {
+		return nil
+	}
+	return []*person{{"Bob"}, {"Cy"}}
+}
+func (p *person) Mood() string    { return "GREEN" }
+func (p *person) BadMood() string { return "GREY" }
 func (p *person) Pets(args struct{ First int32 }) []*pet {
 	return pets[:min(int(args.First), len(pets))]
 }
@@ -291,6 +302,7 @@ func TestEngineMatchesGraphQLGo(t *testing.T) {
 		{name: "context and error resolver", doc: `query($n: String!) { pet(name: $n) { name } }`, vars: map[string]any{"n": "Tom <cat> & co"}, answered: true},
 		{name: "null object", doc: `{ pet(name: "nobody") { name } }`, answered: true},
 		{name: "escaped strings", doc: `{ a: text(which: 0) b: text(which: 1) c: text(which: 2) d: text(which: 3) e: text(which: 4) f: text(which: 5) }`, answered: true},
+		{name: "direct calls", doc: `{ pets { ... on Dog { barks color owner { name age mood friends { name age friends { name } } } } } }`, answered: true},
 		{name: "comments and commas", doc: "# c\n{ box { id, label } # trailing\n}", answered: true},
 
 		{name: "resolver error", doc: `{ fail box { id } }`},
@@ -298,6 +310,7 @@ func TestEngineMatchesGraphQLGo(t *testing.T) {
 		{name: "nil in non-null", doc: `{ nilNonNull { id } }`},
 		{name: "panic", doc: `{ panics }`},
 		{name: "invalid enum value", doc: `{ badEnum }`},
+		{name: "invalid enum value from a direct call", doc: `{ pets { ... on Dog { owner { badMood } } } }`},
 		{name: "mutation", doc: `mutation { noop }`, unsupported: true},
 		{name: "introspection", doc: `{ __schema { queryType { name } } }`, unsupported: true},
 		{name: "type introspection", doc: `{ __type(name: "Box") { name } }`, unsupported: true},

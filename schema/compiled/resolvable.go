@@ -2,8 +2,10 @@ package compiled
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/graph-gophers/graphql-go/ast"
 	"github.com/graph-gophers/graphql-go/decode"
@@ -17,8 +19,9 @@ import (
 // lookup only repeats its choice.
 
 var (
-	contextType = reflect.TypeFor[context.Context]()
-	errorType   = reflect.TypeFor[error]()
+	contextType   = reflect.TypeFor[context.Context]()
+	errorType     = reflect.TypeFor[error]()
+	marshalerType = reflect.TypeFor[json.Marshaler]()
 )
 
 // object is a schema object, interface or union type answered by one Go
@@ -41,6 +44,10 @@ type assertion struct {
 	typeName string
 	fn       reflect.Value // the method as a function taking the receiver
 	obj      *object
+	// direct is fn called without reflection (direct.go), nil if it
+	// cannot be; it returns a *elem.
+	direct func(unsafe.Pointer) (unsafe.Pointer, bool)
+	elem   reflect.Type
 }
 
 // fieldDef answers one schema field on a resolver type.
@@ -52,6 +59,7 @@ type fieldDef struct {
 	hasErr bool
 	args   *structPacker // nil: the field has no arguments
 	out    *output       // how its value is written
+	direct direct        // how the method is called (direct.go)
 }
 
 // output writes a value of a schema type held in a Go type.
@@ -77,8 +85,9 @@ const (
 type scalarKind uint8
 
 const (
-	scalarMarshal scalarKind = iota // encoding/json
-	scalarString                    // a Go string
+	scalarMarshal   scalarKind = iota // encoding/json
+	scalarMarshaler                   // a struct implementing json.Marshaler (run.marshaler)
+	scalarString                      // a Go string
 	scalarInt32
 	scalarBool
 )
@@ -150,6 +159,9 @@ func (rs *resolvers) build(o *object) error {
 			return unsupported("%s.To%s has an unexpected signature", o.goType, p.Name)
 		}
 		a := &assertion{typeName: p.Name, fn: o.goType.Method(m).Func}
+		if a.direct = assertFunc(a.fn, o.goType); a.direct != nil {
+			a.elem = mt.Out(0).Elem()
+		}
 		o.asserts = append(o.asserts, a)
 		o.byName[p.Name] = a
 	}
@@ -264,6 +276,11 @@ func (rs *resolvers) field(o *object, name string) (*fieldDef, error) {
 		delete(o.fields, name)
 		return nil, err
 	}
+	if f.method >= 0 && !f.hasCtx && f.args == nil && !f.hasErr {
+		if d := newDirect(f.fn, o.goType, out); d.writes(f.out) {
+			f.direct = d
+		}
+	}
 	return f, nil
 }
 
@@ -307,6 +324,9 @@ func (rs *resolvers) output(t ast.Type, gt reflect.Type) (*output, error) {
 			return nil, unsupported("cannot use %s as %s", leaf, it.Name)
 		}
 		o.scalar = scalarMarshal
+		if leaf.Kind() == reflect.Struct && leaf.Implements(marshalerType) {
+			o.scalar = scalarMarshaler
+		}
 		switch leaf {
 		case reflect.TypeFor[string]():
 			o.scalar = scalarString

@@ -43,6 +43,13 @@ func (r *run) object(rv reflect.Value, s *set) {
 			if !s.own[i] {
 				continue // the items do not assert this type
 			}
+			if a.direct != nil {
+				if p, ok := a.direct(rv.UnsafePointer()); ok {
+					found, conv = i, reflect.NewAt(a.elem, p)
+					break
+				}
+				continue
+			}
 			r.in[0] = rv
 			out := a.fn.Call(r.in[:1])
 			if out[1].Bool() {
@@ -78,9 +85,44 @@ func (r *run) object(rv reflect.Value, s *set) {
 		if m.via != nil {
 			res = conv
 		}
+		if f := m.item.field; f.direct.kind > callPointer {
+			r.direct(res, f, m.sub)
+			continue
+		}
 		r.value(r.resolve(res, m.item), m.item.field.out, m.sub)
 	}
 	r.buf = append(r.buf, '}')
+}
+
+// direct writes the value of field f of rv, called without reflection
+// (direct.go); s is the set its objects select.
+func (r *run) direct(rv reflect.Value, f *fieldDef, s *set) {
+	if err := r.ctx.Err(); err != nil {
+		r.abort("%v", err)
+	}
+	recv := rv.UnsafePointer()
+	switch f.direct.kind {
+	case callString:
+		v := f.direct.str(recv)
+		if f.out.kind == outEnum {
+			r.enum(f.out, v)
+		} else {
+			r.buf = graph.AppendJSONString(r.buf, v)
+		}
+	case callInt32:
+		r.buf = strconv.AppendInt(r.buf, int64(f.direct.i32(recv)), 10)
+	case callBool:
+		r.buf = strconv.AppendBool(r.buf, f.direct.b(recv))
+	case callPointers:
+		r.buf = append(r.buf, '[')
+		for i, p := range f.direct.ptrs(recv) {
+			if i > 0 {
+				r.buf = append(r.buf, ',')
+			}
+			r.value(reflect.NewAt(f.direct.elem, p), f.out.elem, s)
+		}
+		r.buf = append(r.buf, ']')
+	}
 }
 
 // resolve calls the method or reads the struct field of item it on rv.
@@ -94,6 +136,9 @@ func (r *run) resolve(rv reflect.Value, it *item) reflect.Value {
 	}
 	if err := r.ctx.Err(); err != nil {
 		r.abort("%v", err)
+	}
+	if f.direct.kind == callPointer {
+		return reflect.NewAt(f.direct.elem, f.direct.ptr(rv.UnsafePointer()))
 	}
 	in := append(r.in[:0], rv)
 	if f.hasCtx {
@@ -135,6 +180,7 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 		r.object(rv, s)
 		return
 	}
+	ptr := rv // a pointer to a struct scalar, for run.marshaler
 	if rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		rv = rv.Elem()
 	}
@@ -157,6 +203,11 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 			r.buf = strconv.AppendInt(r.buf, rv.Int(), 10)
 		case scalarBool:
 			r.buf = strconv.AppendBool(r.buf, rv.Bool())
+		case scalarMarshaler:
+			if ptr.Kind() == reflect.Pointer && r.marshaler(ptr.Interface().(json.Marshaler)) {
+				break
+			}
+			fallthrough
 		default:
 			b, err := json.Marshal(rv.Interface())
 			if err != nil {
@@ -171,11 +222,39 @@ func (r *run) value(rv reflect.Value, o *output, s *set) {
 		} else {
 			name = rv.String()
 		}
-		if !o.enum[name] {
-			r.abort("invalid enum value %s", name)
-		}
-		r.buf = append(r.buf, '"')
-		r.buf = append(r.buf, name...)
-		r.buf = append(r.buf, '"')
+		r.enum(o, name)
 	}
+}
+
+// enum writes name, a value of the enum o.
+func (r *run) enum(o *output, name string) {
+	if !o.enum[name] {
+		r.abort("invalid enum value %s", name)
+	}
+	r.buf = append(r.buf, '"')
+	r.buf = append(r.buf, name...)
+	r.buf = append(r.buf, '"')
+}
+
+// marshaler appends the JSON of m, a pointer to a struct scalar whose
+// value implements json.Marshaler, when it is what json.Marshal of the
+// struct writes: valid JSON from MarshalJSON that json.Marshal has nothing
+// to compact or escape (no whitespace, no <, > or &, no U+2028 or U+2029).
+// It reports false, having appended nothing, otherwise. Calling
+// MarshalJSON through the pointer spares json.Marshal's copy of the value
+// into an interface and its own work (in process, scale 0.05: q3 99 ->
+// 89 allocs/op with Date.MarshalJSON, medians of 3).
+func (r *run) marshaler(m json.Marshaler) bool {
+	b, err := m.MarshalJSON()
+	if err != nil || !json.Valid(b) {
+		return false
+	}
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r', '<', '>', '&', 0xe2: // 0xe2 starts U+2028 and U+2029
+			return false
+		}
+	}
+	r.buf = append(r.buf, b...)
+	return true
 }
