@@ -62,6 +62,7 @@ func (s *Store) bulkImport(ctx context.Context, by string, recs []graph.Record, 
 	w.txn.Discard()
 	// A record writes about 8.3 keys (measured: scale-1 generated data).
 	w.mem = newOverlay(s.db, 9*len(recs))
+	defer w.mem.release()
 	w.keys = make(map[string]keyEntry, len(recs)) // about one key per record
 	if err := w.applyChunked(recs, progress); err != nil {
 		return nil, err
@@ -114,6 +115,7 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 		}
 	}
 	order := o.sorted()
+	bigFree(&o.mem, o.slots)
 	o.groups, o.slots = nil, nil
 	if err := s.setBulkMarker(); err != nil {
 		return err
@@ -314,8 +316,10 @@ func syncDir(dir string) error {
 // holds millions of small keys, so it keeps them out of the garbage
 // collector's way: keys and values are copied into large byte chunks and
 // found through an open-addressing table of entry numbers, with no
-// pointer per key.
+// pointer per key. Its arrays live outside the Go heap (bigMem) until
+// release.
 type overlay struct {
+	mem    bigMem
 	chunks [][]byte
 	ents   []oent
 	// slots hold the top 32 bits of an entry's hash and its index + 1
@@ -349,12 +353,12 @@ func newOverlay(db *badger.DB, n int) *overlay {
 	// About one scan group per 17 keys (measured: scale-1 generated data).
 	o := &overlay{groups: make(map[string][]uint32, n/16), seed: maphash.MakeSeed(),
 		maxCount: db.MaxBatchCount(), maxSize: db.MaxBatchSize(), threshold: db.Opts().ValueThreshold}
-	o.ents = make([]oent, 0, n)
+	o.ents = bigAlloc[oent](&o.mem, n)[:0]
 	size := 1024
 	for size*3 < n*4 {
 		size *= 2
 	}
-	o.slots = make([]uint64, size)
+	o.slots = bigAlloc[uint64](&o.mem, size)
 	o.newChunk()
 	return o
 }
@@ -368,7 +372,7 @@ func (o *overlay) store(b []byte) oref {
 	if last < 0 || cap(o.chunks[last])-len(o.chunks[last]) < len(b) {
 		// Chunks double from 1 MiB, so a small import stays small.
 		size := min(1<<(20+len(o.chunks)), overlayChunk)
-		o.chunks = append(o.chunks, make([]byte, 0, max(size, len(b))))
+		o.chunks = append(o.chunks, bigAlloc[byte](&o.mem, max(size, len(b)))[:0])
 		last++
 	}
 	c := o.chunks[last]
@@ -403,8 +407,15 @@ func (o *overlay) find(k []byte, h uint64) (int, int) {
 	}
 }
 
+// release frees the overlay's memory; it is unusable afterwards.
+func (o *overlay) release() {
+	o.mem.release()
+	*o = overlay{}
+}
+
 func (o *overlay) grow() {
-	o.slots = make([]uint64, 2*len(o.slots))
+	bigFree(&o.mem, o.slots)
+	o.slots = bigAlloc[uint64](&o.mem, 2*len(o.slots))
 	mask := uint64(len(o.slots) - 1)
 	for j := range o.ents {
 		i := o.ents[j].hash & mask
@@ -473,6 +484,11 @@ func (o *overlay) set(k, v []byte) {
 		return
 	}
 	j = len(o.ents)
+	if j == cap(o.ents) {
+		ents := append(bigAlloc[oent](&o.mem, max(1024, 2*j))[:0], o.ents...)
+		bigFree(&o.mem, o.ents)
+		o.ents = ents
+	}
 	o.ents = append(o.ents, oent{hash: h, k: o.store(k), v: o.store(v)})
 	o.slots[slot] = slotOf(h, j)
 	if n := groupPrefix(k); n > 0 {
@@ -567,9 +583,11 @@ func (o *overlay) cmpSort(a, b sortEnt) int {
 }
 
 // sortedIn sorts the entries in runs parts in parallel and merges them.
+// The result lives as long as the overlay.
 func (o *overlay) sortedIn(runs int) []uint32 {
 	n := len(o.ents)
-	ents := make([]sortEnt, n)
+	ents := bigAlloc[sortEnt](&o.mem, n)
+	defer func() { bigFree(&o.mem, ents) }()
 	var pad [16]byte
 	for j := range o.ents {
 		k := o.bytes(o.ents[j].k)
@@ -591,9 +609,10 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 	}
 	wg.Wait()
 	// Merge neighbouring runs pairwise, in parallel, until two are left.
-	buf := make([]sortEnt, 0)
+	var buf []sortEnt
 	if len(bounds) > 3 {
-		buf = make([]sortEnt, n)
+		buf = bigAlloc[sortEnt](&o.mem, n)
+		defer func() { bigFree(&o.mem, buf) }()
 	}
 	for len(bounds) > 3 {
 		var next []int
@@ -610,7 +629,7 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 		bounds = append(next, n)
 		ents, buf = buf, ents
 	}
-	out := make([]uint32, 0, n)
+	out := bigAlloc[uint32](&o.mem, n)[:0]
 	if len(bounds) == 2 {
 		for _, e := range ents {
 			out = append(out, e.j)
