@@ -55,23 +55,68 @@ func (s *Store) bulkEligible(n int) bool {
 	return !it.Valid()
 }
 
-// bulkImport is Import into a store without records (see bulkEligible);
-// the records have passed precheck.
-func (s *Store) bulkImport(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*graph.WriteResult, error) {
+// bulkRun is a bulk import in progress (see bulkEligible): each record
+// is prechecked and applied as it comes, into the overlay; nothing
+// reaches Badger before finish. Its chunks end where a chunked import's
+// would (applyChunked), so both write the same conflict times.
+type bulkRun struct {
+	w        *writer
+	pre      *prechecker
+	n        int // records added
+	progress func(done int)
+}
+
+// startBulk starts a bulk import of about n records (0: not known).
+func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(done int)) *bulkRun {
 	w := s.newWriter(ctx, by, true)
 	w.txn.Discard()
 	// A record writes about 8.3 keys (measured: scale-1 generated data).
-	w.mem = newOverlay(s.db, 9*len(recs))
-	defer w.mem.release()
-	w.keys = make(map[string]keyEntry, len(recs)) // about one key per record
-	if err := w.applyChunked(recs, progress); err != nil {
+	w.mem = newOverlay(s.db, 9*max(n, s.bulkMin))
+	w.keys = make(map[string]keyEntry, n) // about one key per record
+	return &bulkRun{w: w, pre: s.newPrechecker(), progress: progress}
+}
+
+// add checks and applies the next record.
+func (b *bulkRun) add(r *graph.Record) error {
+	i := b.n
+	b.n++
+	if err := b.pre.check(r); err != nil {
+		return recordError(r, i, err)
+	}
+	if err := b.w.apply(r); err != nil {
+		return recordError(r, i, err)
+	}
+	if b.w.ops >= importChunkOps {
+		if err := b.w.commitChunk(); err != nil {
+			return err
+		}
+		if b.progress != nil {
+			b.progress(i + 1)
+		}
+	}
+	return nil
+}
+
+// finish writes everything added into the store and publishes it.
+func (b *bulkRun) finish() (*graph.WriteResult, error) {
+	b.pre.close()
+	b.pre = nil // its maps go before the sort and the stream
+	if err := b.w.finish(); err != nil {
 		return nil, err
 	}
-	if progress != nil {
-		progress(len(recs))
+	if b.progress != nil {
+		b.progress(b.n)
 	}
-	s.publish(w.last)
-	return w.res, nil
+	b.w.s.publish(b.w.last)
+	return b.w.res, nil
+}
+
+// discard frees what the run holds; after finish or instead of it.
+func (b *bulkRun) discard() {
+	if b.pre != nil {
+		b.pre.close()
+	}
+	b.w.mem.release()
 }
 
 // streamOverlay replaces the store's content (meta keys only; see

@@ -215,6 +215,103 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 					compareStores(t, bulk, want)
 				})
 			}
+			// ImportFrom: bulk from the first record, bulk once enough
+			// records are collected, and collected for a chunked import.
+			for _, from := range []struct {
+				name    string
+				bulkMin int
+				noBulk  bool
+			}{{"from/bulk", 0, false}, {"from/bulkMin=100", 100, false}, {"from/chunked", 0, true}} {
+				t.Run(from.name, func(t *testing.T) {
+					s := openTest(t, "", true)
+					defer s.Close()
+					s.bulkMin, s.noBulk = from.bulkMin, from.noBulk
+					rb, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(tc.recs)), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(rb) != fmt.Sprint(rc) {
+						t.Errorf("ImportFrom result %+v, chunked import %+v", rb, rc)
+					}
+					compareStores(t, s, want)
+				})
+			}
+		})
+	}
+}
+
+// scanOf returns a scan of recs for ImportFrom.
+func scanOf(recs []graph.Record) func(func(graph.Record) error) error {
+	return func(yield func(graph.Record) error) error {
+		for _, r := range recs {
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// TestImportFromFails: a bad record or a failed scan, before or after
+// the bulk import starts, writes nothing; the error names the record's
+// line, and the store takes a later import.
+func TestImportFromFails(t *testing.T) {
+	ctx := context.Background()
+	errRead := errors.New("read failed")
+	// A statement about an entity no record defines, on line 1000 + i.
+	bad := func(i int) graph.Record {
+		return graph.Record{Type: graph.StatementRecord, Line: 1000 + i, Statement: &graph.Statement{
+			Subject: "no-such-chip", Predicate: "memory", Object: graph.Quantity(8, "GB")}}
+	}
+	tests := []struct {
+		name     string
+		bulkMin  int
+		noBulk   bool
+		failAt   int  // records yielded before the failure
+		readErr  bool // the scan fails instead of a record
+		wantLine int  // 0: want errRead
+	}{
+		{"bulk/bad record", 0, false, 300, false, 1300},
+		{"bulk/read error", 0, false, 300, true, 0},
+		{"before bulk/bad record", 500, false, 300, false, 1300},
+		{"collected bulk/bad record", 100, false, 99, false, 1099},
+		{"before bulk/read error", 500, false, 300, true, 0},
+		{"chunked/bad record", 0, true, 300, false, 1300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t, t.TempDir(), true)
+			defer s.Close()
+			s.bulkMin, s.noBulk = tt.bulkMin, tt.noBulk
+			recs := chips(tt.failAt)
+			scan := func(yield func(graph.Record) error) error {
+				for _, r := range recs {
+					if err := yield(r); err != nil {
+						return err
+					}
+				}
+				if tt.readErr {
+					return errRead
+				}
+				return yield(bad(tt.failAt))
+			}
+			_, err := s.ImportFrom(ctx, "test", scan, nil)
+			var le *graph.LineError
+			switch {
+			case tt.wantLine == 0 && !errors.Is(err, errRead):
+				t.Errorf("ImportFrom error = %v, want %v", err, errRead)
+			case tt.wantLine > 0 && (!errors.As(err, &le) || le.Line != tt.wantLine):
+				t.Errorf("ImportFrom error = %v, want a *graph.LineError on line %d", err, tt.wantLine)
+			}
+			if !s.Empty() {
+				t.Error("store not empty after a failed ImportFrom")
+			}
+			if _, err := s.ImportFrom(ctx, "test", scanOf(chips(3)), nil); err != nil {
+				t.Fatal(err)
+			}
+			if e, err := s.Entity(ctx, graph.View{}, "chip-2"); err != nil || e.Name != "Chip 2" {
+				t.Errorf("chip-2 after a later import = %v, %v", e, err)
+			}
 		})
 	}
 }

@@ -17,39 +17,55 @@ import (
 // targets and recorded-time order. Import writes only after it passes, so
 // a bad file leaves nothing behind.
 func (s *Store) precheck(ctx context.Context, recs []graph.Record) error {
-	txn := s.db.NewTransaction(false)
-	defer txn.Discard()
-	p := &preLookup{
-		txn: txn, sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
-		urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
-	}
-	floor, last := s.clock, s.clock
+	c := s.newPrechecker()
+	defer c.close()
 	for i := range recs {
 		if i%4096 == 0 {
 			if err := checkCtx(ctx); err != nil {
 				return err
 			}
 		}
-		r := &recs[i]
-		if err := func() error {
-			if err := r.Validate(); err != nil {
-				return err
-			}
-			if at := r.RecordedAt(); !at.IsZero() {
-				t := uint64(max(at.UnixNano(), 0))
-				if t <= floor || t < last {
-					return graph.Invalid("recorded.at", graph.RBadValue,
-						"recorded time %s is not after the store's latest change; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
-						at.UTC().Format(time.RFC3339Nano))
-				}
-				last = t
-			}
-			return p.check(r)
-		}(); err != nil {
-			return recordError(r, i, err)
+		if err := c.check(&recs[i]); err != nil {
+			return recordError(&recs[i], i, err)
 		}
 	}
 	return nil
+}
+
+// prechecker runs precheck one record at a time, each against the store
+// and the records it checked before.
+type prechecker struct {
+	p           *preLookup
+	floor, last uint64
+}
+
+func (s *Store) newPrechecker() *prechecker {
+	return &prechecker{
+		p: &preLookup{
+			txn: s.db.NewTransaction(false), sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
+			urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
+		},
+		floor: s.clock, last: s.clock,
+	}
+}
+
+func (c *prechecker) close() { c.p.txn.Discard() }
+
+// check checks r, the next record.
+func (c *prechecker) check(r *graph.Record) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if at := r.RecordedAt(); !at.IsZero() {
+		t := uint64(max(at.UnixNano(), 0))
+		if t <= c.floor || t < c.last {
+			return graph.Invalid("recorded.at", graph.RBadValue,
+				"recorded time %s is not after the store's latest change; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
+				at.UTC().Format(time.RFC3339Nano))
+		}
+		c.last = t
+	}
+	return c.p.check(r)
 }
 
 type preLookup struct {
