@@ -226,7 +226,7 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 					s := openTest(t, "", true)
 					defer s.Close()
 					s.bulkMin, s.noBulk = from.bulkMin, from.noBulk
-					rb, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(tc.recs)), nil)
+					rb, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(tc.recs)), len(tc.recs)/2, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -295,7 +295,7 @@ func TestImportFromFails(t *testing.T) {
 				}
 				return yield(bad(tt.failAt))
 			}
-			_, err := s.ImportFrom(ctx, "test", scan, nil)
+			_, err := s.ImportFrom(ctx, "test", scan, 0, nil)
 			var le *graph.LineError
 			switch {
 			case tt.wantLine == 0 && !errors.Is(err, errRead):
@@ -306,7 +306,7 @@ func TestImportFromFails(t *testing.T) {
 			if !s.Empty() {
 				t.Error("store not empty after a failed ImportFrom")
 			}
-			if _, err := s.ImportFrom(ctx, "test", scanOf(chips(3)), nil); err != nil {
+			if _, err := s.ImportFrom(ctx, "test", scanOf(chips(3)), 3, nil); err != nil {
 				t.Fatal(err)
 			}
 			if e, err := s.Entity(ctx, graph.View{}, "chip-2"); err != nil || e.Name != "Chip 2" {
@@ -510,7 +510,7 @@ func TestOverlaySortedIn(t *testing.T) {
 }
 
 func newTestOverlay() *overlay {
-	return &overlay{groups: map[string][]uint32{}, slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	return &overlay{slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
 }
 
 // TestAppendKV: appendKV writes the bytes badger.KVToBuffer writes.

@@ -99,8 +99,10 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 // import, bulk.go) each record is checked and applied as it arrives, so
 // the records are never all in memory and reading them overlaps writing;
 // otherwise they are collected and imported as Import does. Either way,
-// if scan or a record fails, nothing is written.
-func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(graph.Record) error) error, progress func(done int)) (*graph.WriteResult, error) {
+// if scan or a record fails, nothing is written. n is about how many
+// records scan delivers (0: not known); it sizes the bulk import's
+// tables, which otherwise grow as they fill.
+func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(graph.Record) error) error, n int, progress func(done int)) (*graph.WriteResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	var (
@@ -124,7 +126,7 @@ func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(
 		if len(recs) != enough || !s.bulkEligible(len(recs)) {
 			return nil
 		}
-		b = s.startBulk(ctx, by, 0, progress)
+		b = s.startBulk(ctx, by, n, progress)
 		for i := range recs {
 			if werr = b.add(&recs[i]); werr != nil {
 				return werr
@@ -505,6 +507,17 @@ func encodeKeyEntry(e keyEntry) []byte {
 // lookupKey finds a record's ID by key as the writer sees it.
 func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	var buf [64]byte
+	if w.mem != nil {
+		// A bulk import: every key that exists was written by it, into
+		// the overlay. Reading it there spares w.keys, a map of a string
+		// per record for the collector to mark.
+		v := w.mem.get(append(append(append(buf[:0], tagKey, rtype), key...), 0)) // keyIndexKey
+		if v == nil {
+			return keyEntry{}, false, nil
+		}
+		e, ok := decodeKeyEntry(v)
+		return e, ok, nil
+	}
 	if e, ok := w.keys[string(append(append(buf[:0], rtype), key...))]; ok { // no allocation
 		return e, true, nil
 	}
@@ -527,7 +540,9 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 
 // setKey writes a key-index entry and remembers it for this write.
 func (w *writer) setKey(rtype byte, key string, e keyEntry) error {
-	w.keys[string(rune(rtype))+key] = e
+	if w.mem == nil {
+		w.keys[string(rune(rtype))+key] = e
+	}
 	return w.set(keyIndexKey(rtype, key), encodeKeyEntry(e))
 }
 
