@@ -692,17 +692,21 @@ func (o *overlay) loadVersion(sn snapshot, tag byte, id uint64, v any) (bool, er
 // core.
 func (o *overlay) sorted() []uint32 { return o.sortedIn(runtime.GOMAXPROCS(0)) }
 
-// sortEnt is an entry in the sort: the first 16 bytes of its key
+// sortEnt is an entry in the sort: the first 24 bytes of its key
 // (big-endian, zero-padded) sit inline, so that most comparisons read no
-// key bytes (keys are a tag and IDs: they differ early).
+// key bytes. 16 bytes left ties among search and edge keys, whose IDs
+// start with zero bytes: o.cmp took 1.9 s of a scale-1 sort.
 type sortEnt struct {
-	hi, lo uint64
-	j      uint32
+	hi, mid, lo uint64
+	j           uint32
 }
 
 func (o *overlay) cmpSort(a, b sortEnt) int {
 	if a.hi != b.hi {
 		return cmp.Compare(a.hi, b.hi)
+	}
+	if a.mid != b.mid {
+		return cmp.Compare(a.mid, b.mid)
 	}
 	if a.lo != b.lo {
 		return cmp.Compare(a.lo, b.lo)
@@ -716,15 +720,15 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 	n := len(o.ents)
 	ents := bigAlloc[sortEnt](&o.mem, n)
 	defer func() { bigFree(&o.mem, ents) }()
-	var pad [16]byte
+	var pad [24]byte
 	for j := range o.ents {
 		k := o.bytes(o.ents[j].k)
-		if len(k) < 16 {
-			pad = [16]byte{}
+		if len(k) < 24 {
+			pad = [24]byte{}
 			copy(pad[:], k)
 			k = pad[:]
 		}
-		ents[j] = sortEnt{binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:]), uint32(j)}
+		ents[j] = sortEnt{binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[16:]), uint32(j)}
 	}
 	runs = max(1, min(runs, n/4096)) // tiny overlays sort in one run
 	bounds := make([]int, runs+1)

@@ -476,7 +476,7 @@ func TestOverlaySortedAndScan(t *testing.T) {
 }
 
 // TestOverlaySortedIn sorts keys that share long prefixes, and keys that
-// differ only by trailing zero bytes within the inline 16-byte prefix,
+// differ only by trailing zero bytes within the inline 24-byte prefix,
 // in one run and in several merged runs.
 func TestOverlaySortedIn(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
