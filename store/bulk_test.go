@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -535,5 +537,90 @@ func TestAppendKV(t *testing.T) {
 		}
 		got.Release()
 		want.Release()
+	}
+}
+
+// TestBulkPrecheckMatchesChunked: in a bulk import the precheck finds
+// claims and statements of earlier records in the overlay; it must pass
+// and refuse what the chunked import's precheck does, with the same
+// errors.
+func TestBulkPrecheckMatchesChunked(t *testing.T) {
+	ctx := context.Background()
+	base, err := starter.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base = cloneRecords(base)
+	var claim, stmt string
+	for i := range base {
+		if err := base[i].Validate(); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case base[i].Claim != nil && claim == "":
+			claim = base[i].Claim.Key
+		case base[i].Statement != nil && stmt == "":
+			stmt = base[i].Statement.Key
+		}
+	}
+	if claim == "" || stmt == "" {
+		t.Fatal("the starter records hold no claim or no statement")
+	}
+	var c0 graph.Claim
+	for _, r := range base {
+		if r.Claim != nil && r.Claim.Key == claim {
+			c0 = *r.Claim
+		}
+	}
+	linked := func(l string) string {
+		c := c0
+		c.Key = "claim-linked"
+		b, err := json.Marshal(struct {
+			Type string `json:"type"`
+			graph.Claim
+		}{"claim", c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Replace(string(b), `"type":"claim",`, `"type":"claim","links":[`+l+`],`, 1)
+	}
+	tests := []struct {
+		name, line string
+		ok         bool
+	}{
+		{"entity key taken by a claim", `{"type":"entity","key":"` + claim + `","kind":"Chip","name":"X"}`, false},
+		{"link to a statement", linked(`{"relation":"supports","statement":"` + stmt + `"}`), true},
+		{"link to an unknown statement", linked(`{"relation":"supports","statement":"no-such-statement"}`), false},
+		{"link to a claim", linked(`{"relation":"supports","claim":"` + claim + `"}`), true},
+		{"link to an unknown claim", linked(`{"relation":"supports","claim":"no-such-claim"}`), false},
+		{"retract a claim", `{"type":"retract","claim":"` + claim + `","reason":"test"}`, true},
+		{"retract an unknown claim", `{"type":"retract","claim":"no-such-claim","reason":"test"}`, false},
+		{"retract a statement", `{"type":"retract","statement":"` + stmt + `","reason":"test"}`, true},
+		{"retract an unknown statement", `{"type":"retract","statement":"no-such-statement","reason":"test"}`, false},
+		{"rank a statement", `{"type":"rank","statement":"` + stmt + `","rank":"preferred","reason":"test"}`, true},
+		{"rank an unknown statement", `{"type":"rank","statement":"no-such-statement","rank":"preferred","reason":"test"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := append(cloneRecords(base), decodeNDJSON(t, []byte(tt.line+"\n"))...)
+			var errs [2]string
+			for i, bulk := range []bool{true, false} {
+				s := openTest(t, "", bulk)
+				defer s.Close()
+				_, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(recs)), 0, nil)
+				if err != nil {
+					errs[i] = err.Error()
+				}
+				if (err == nil) != tt.ok {
+					t.Errorf("bulk=%v: import error = %v, want ok=%v", bulk, err, tt.ok)
+				}
+				if !tt.ok && !s.Empty() {
+					t.Errorf("bulk=%v: store not empty after a failed import", bulk)
+				}
+			}
+			if errs[0] != errs[1] {
+				t.Errorf("bulk import error %q, chunked import error %q", errs[0], errs[1])
+			}
+		})
 	}
 }

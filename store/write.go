@@ -511,7 +511,7 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 		// A bulk import: every key that exists was written by it, into
 		// the overlay. Reading it there spares w.keys, a map of a string
 		// per record for the collector to mark.
-		v := w.mem.get(append(append(append(buf[:0], tagKey, rtype), key...), 0)) // keyIndexKey
+		v := w.mem.get(appendKeyIndexKey(buf[:0], rtype, key))
 		if v == nil {
 			return keyEntry{}, false, nil
 		}
