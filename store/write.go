@@ -99,7 +99,8 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 // import, bulk.go) each record is checked and applied as it arrives, so
 // the records are never all in memory and reading them overlaps writing;
 // otherwise they are collected and imported as Import does. Either way,
-// if scan or a record fails, nothing is written. n is about how many
+// if scan or a record fails, nothing is written. Other writes wait
+// while scan runs. n is about how many
 // records scan delivers (0: not known); it sizes the bulk import's
 // tables, which otherwise grow as they fill.
 func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(graph.Record) error) error, n int, progress func(done int)) (*graph.WriteResult, error) {
