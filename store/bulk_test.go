@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,6 +217,108 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 					compareStores(t, bulk, want)
 				})
 			}
+			// ImportFrom: bulk once enough records are collected (Import
+			// runs the same bulkRun from the first record), and
+			// collected for a chunked import (Import's path). Starter,
+			// generated and conflicts only, to keep the race run short.
+			for _, from := range []struct {
+				name    string
+				bulkMin int
+				noBulk  bool
+			}{{"from/bulkMin=100", 100, false}, {"from/chunked", 0, true}} {
+				if tc.name == "export" || from.noBulk && tc.name != "starter" {
+					continue
+				}
+				t.Run(from.name, func(t *testing.T) {
+					s := openTest(t, "", true)
+					defer s.Close()
+					s.bulkMin, s.noBulk = from.bulkMin, from.noBulk
+					rb, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(tc.recs)), len(tc.recs)/2, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(rb) != fmt.Sprint(rc) {
+						t.Errorf("ImportFrom result %+v, chunked import %+v", rb, rc)
+					}
+					compareStores(t, s, want)
+				})
+			}
+		})
+	}
+}
+
+// scanOf returns a scan of recs for ImportFrom.
+func scanOf(recs []graph.Record) func(func(graph.Record) error) error {
+	return func(yield func(graph.Record) error) error {
+		for _, r := range recs {
+			if err := yield(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// TestImportFromFails: a bad record or a failed scan, before or after
+// the bulk import starts, writes nothing; the error names the record's
+// line, and the store takes a later import.
+func TestImportFromFails(t *testing.T) {
+	ctx := context.Background()
+	errRead := errors.New("read failed")
+	// A statement about an entity no record defines, on line 1000 + i.
+	bad := func(i int) graph.Record {
+		return graph.Record{Type: graph.StatementRecord, Line: 1000 + i, Statement: &graph.Statement{
+			Subject: "no-such-chip", Predicate: "memory", Object: graph.Quantity(8, "GB")}}
+	}
+	tests := []struct {
+		name     string
+		bulkMin  int
+		noBulk   bool
+		failAt   int  // records yielded before the failure
+		readErr  bool // the scan fails instead of a record
+		wantLine int  // 0: want errRead
+	}{
+		{"bulk/bad record", 0, false, 300, false, 1300},
+		{"bulk/read error", 0, false, 300, true, 0},
+		{"before bulk/bad record", 500, false, 300, false, 1300},
+		{"collected bulk/bad record", 100, false, 99, false, 1099},
+		{"before bulk/read error", 500, false, 300, true, 0},
+		{"chunked/bad record", 0, true, 300, false, 1300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t, t.TempDir(), true)
+			defer s.Close()
+			s.bulkMin, s.noBulk = tt.bulkMin, tt.noBulk
+			recs := chips(tt.failAt)
+			scan := func(yield func(graph.Record) error) error {
+				for _, r := range recs {
+					if err := yield(r); err != nil {
+						return err
+					}
+				}
+				if tt.readErr {
+					return errRead
+				}
+				return yield(bad(tt.failAt))
+			}
+			_, err := s.ImportFrom(ctx, "test", scan, 0, nil)
+			var le *graph.LineError
+			switch {
+			case tt.wantLine == 0 && !errors.Is(err, errRead):
+				t.Errorf("ImportFrom error = %v, want %v", err, errRead)
+			case tt.wantLine > 0 && (!errors.As(err, &le) || le.Line != tt.wantLine):
+				t.Errorf("ImportFrom error = %v, want a *graph.LineError on line %d", err, tt.wantLine)
+			}
+			if !s.Empty() {
+				t.Error("store not empty after a failed ImportFrom")
+			}
+			if _, err := s.ImportFrom(ctx, "test", scanOf(chips(3)), 3, nil); err != nil {
+				t.Fatal(err)
+			}
+			if e, err := s.Entity(ctx, graph.View{}, "chip-2"); err != nil || e.Name != "Chip 2" {
+				t.Errorf("chip-2 after a later import = %v, %v", e, err)
+			}
 		})
 	}
 }
@@ -379,7 +483,7 @@ func TestOverlaySortedAndScan(t *testing.T) {
 }
 
 // TestOverlaySortedIn sorts keys that share long prefixes, and keys that
-// differ only by trailing zero bytes within the inline 16-byte prefix,
+// differ only by trailing zero bytes within the inline 24-byte prefix,
 // in one run and in several merged runs.
 func TestOverlaySortedIn(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -413,7 +517,7 @@ func TestOverlaySortedIn(t *testing.T) {
 }
 
 func newTestOverlay() *overlay {
-	return &overlay{groups: map[string][]uint32{}, slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
+	return &overlay{slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
 }
 
 // TestAppendKV: appendKV writes the bytes badger.KVToBuffer writes.
@@ -438,5 +542,90 @@ func TestAppendKV(t *testing.T) {
 		}
 		got.Release()
 		want.Release()
+	}
+}
+
+// TestBulkPrecheckMatchesChunked: in a bulk import the precheck finds
+// claims and statements of earlier records in the overlay; it must pass
+// and refuse what the chunked import's precheck does, with the same
+// errors.
+func TestBulkPrecheckMatchesChunked(t *testing.T) {
+	ctx := context.Background()
+	base, err := starter.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base = cloneRecords(base)
+	var claim, stmt string
+	for i := range base {
+		if err := base[i].Validate(); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case base[i].Claim != nil && claim == "":
+			claim = base[i].Claim.Key
+		case base[i].Statement != nil && stmt == "":
+			stmt = base[i].Statement.Key
+		}
+	}
+	if claim == "" || stmt == "" {
+		t.Fatal("the starter records hold no claim or no statement")
+	}
+	var c0 graph.Claim
+	for _, r := range base {
+		if r.Claim != nil && r.Claim.Key == claim {
+			c0 = *r.Claim
+		}
+	}
+	linked := func(l string) string {
+		c := c0
+		c.Key = "claim-linked"
+		b, err := json.Marshal(struct {
+			Type string `json:"type"`
+			graph.Claim
+		}{"claim", c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Replace(string(b), `"type":"claim",`, `"type":"claim","links":[`+l+`],`, 1)
+	}
+	tests := []struct {
+		name, line string
+		ok         bool
+	}{
+		{"entity key taken by a claim", `{"type":"entity","key":"` + claim + `","kind":"Chip","name":"X"}`, false},
+		{"link to a statement", linked(`{"relation":"supports","statement":"` + stmt + `"}`), true},
+		{"link to an unknown statement", linked(`{"relation":"supports","statement":"no-such-statement"}`), false},
+		{"link to a claim", linked(`{"relation":"supports","claim":"` + claim + `"}`), true},
+		{"link to an unknown claim", linked(`{"relation":"supports","claim":"no-such-claim"}`), false},
+		{"retract a claim", `{"type":"retract","claim":"` + claim + `","reason":"test"}`, true},
+		{"retract an unknown claim", `{"type":"retract","claim":"no-such-claim","reason":"test"}`, false},
+		{"retract a statement", `{"type":"retract","statement":"` + stmt + `","reason":"test"}`, true},
+		{"retract an unknown statement", `{"type":"retract","statement":"no-such-statement","reason":"test"}`, false},
+		{"rank a statement", `{"type":"rank","statement":"` + stmt + `","rank":"preferred","reason":"test"}`, true},
+		{"rank an unknown statement", `{"type":"rank","statement":"no-such-statement","rank":"preferred","reason":"test"}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := append(cloneRecords(base), decodeNDJSON(t, []byte(tt.line+"\n"))...)
+			var errs [2]string
+			for i, bulk := range []bool{true, false} {
+				s := openTest(t, "", bulk)
+				defer s.Close()
+				_, err := s.ImportFrom(ctx, "test", scanOf(cloneRecords(recs)), 0, nil)
+				if err != nil {
+					errs[i] = err.Error()
+				}
+				if (err == nil) != tt.ok {
+					t.Errorf("bulk=%v: import error = %v, want ok=%v", bulk, err, tt.ok)
+				}
+				if !tt.ok && !s.Empty() {
+					t.Errorf("bulk=%v: store not empty after a failed import", bulk)
+				}
+			}
+			if errs[0] != errs[1] {
+				t.Errorf("bulk import error %q, chunked import error %q", errs[0], errs[1])
+			}
+		})
 	}
 }

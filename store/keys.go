@@ -117,10 +117,14 @@ func parseHeadKey(k []byte) (tag byte, id uint64, err error) {
 // The value is id(8) created-ts(8), plus the kind code (1) for entities
 // and claims, so that validation needs no record read.
 func keyIndexKey(rtype byte, key string) []byte {
-	b := make([]byte, 0, len(key)+3)
-	b = append(b, tagKey, rtype)
-	b = append(b, key...)
-	return append(b, 0)
+	return appendKeyIndexKey(make([]byte, 0, len(key)+3), rtype, key)
+}
+
+// appendKeyIndexKey appends keyIndexKey(rtype, key) to dst.
+func appendKeyIndexKey(dst []byte, rtype byte, key string) []byte {
+	dst = append(dst, tagKey, rtype)
+	dst = append(dst, key...)
+	return append(dst, 0)
 }
 
 // parseKeyIndexKey is the inverse of keyIndexKey.

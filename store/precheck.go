@@ -17,39 +17,55 @@ import (
 // targets and recorded-time order. Import writes only after it passes, so
 // a bad file leaves nothing behind.
 func (s *Store) precheck(ctx context.Context, recs []graph.Record) error {
-	txn := s.db.NewTransaction(false)
-	defer txn.Discard()
-	p := &preLookup{
-		txn: txn, sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
-		urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
-	}
-	floor, last := s.clock, s.clock
+	c := s.newPrechecker()
+	defer c.close()
 	for i := range recs {
 		if i%4096 == 0 {
 			if err := checkCtx(ctx); err != nil {
 				return err
 			}
 		}
-		r := &recs[i]
-		if err := func() error {
-			if err := r.Validate(); err != nil {
-				return err
-			}
-			if at := r.RecordedAt(); !at.IsZero() {
-				t := uint64(max(at.UnixNano(), 0))
-				if t <= floor || t < last {
-					return graph.Invalid("recorded.at", graph.RBadValue,
-						"recorded time %s is not after the store's latest change; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
-						at.UTC().Format(time.RFC3339Nano))
-				}
-				last = t
-			}
-			return p.check(r)
-		}(); err != nil {
-			return recordError(r, i, err)
+		if err := c.check(&recs[i]); err != nil {
+			return recordError(&recs[i], i, err)
 		}
 	}
 	return nil
+}
+
+// prechecker runs precheck one record at a time, each against the store
+// and the records it checked before.
+type prechecker struct {
+	p           *preLookup
+	floor, last uint64
+}
+
+func (s *Store) newPrechecker() *prechecker {
+	return &prechecker{
+		p: &preLookup{
+			txn: s.db.NewTransaction(false), sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
+			urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
+		},
+		floor: s.clock, last: s.clock,
+	}
+}
+
+func (c *prechecker) close() { c.p.txn.Discard() }
+
+// check checks r, the next record.
+func (c *prechecker) check(r *graph.Record) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if at := r.RecordedAt(); !at.IsZero() {
+		t := uint64(max(at.UnixNano(), 0))
+		if t <= c.floor || t < c.last {
+			return graph.Invalid("recorded.at", graph.RBadValue,
+				"recorded time %s is not after the store's latest change; history can only be appended (import into an empty store to restore an export, or leave recorded out)",
+				at.UTC().Format(time.RFC3339Nano))
+		}
+		c.last = t
+	}
+	return c.p.check(r)
 }
 
 type preLookup struct {
@@ -60,9 +76,17 @@ type preLookup struct {
 	urls       map[string]string // URL → source key, from the batch
 	claims     map[string]bool
 	statements map[string]bool
+	// mem, in a bulk import, is the overlay the writer has applied every
+	// record before this one to. The store holds no records then, and
+	// the overlay's key index stands in for claims and statements (two
+	// maps of 100,000 and 764,000 strings at scale 1).
+	mem *overlay
 }
 
 func (p *preLookup) stored(rtype byte, key string) (keyEntry, bool) {
+	if p.mem != nil {
+		return keyEntry{}, false
+	}
 	v, err := getValue(p.txn, keyIndexKey(rtype, key))
 	if err != nil {
 		return keyEntry{}, false
@@ -114,7 +138,7 @@ func (p *preLookup) check(r *graph.Record) error {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RKindMismatch, Field: "kind",
 				Message: fmt.Sprintf("entity %q is a %s; its kind cannot change to %s", e.Key, k, e.Kind)}
 		}
-		if _, ok := p.stored(rClaim, e.Key); ok || p.claims[e.Key] {
+		if _, ok := p.stored(rClaim, e.Key); ok || p.inBatch(rClaim, e.Key) {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by a claim", e.Key)}
 		}
 		p.kinds[e.Key] = e.Kind
@@ -145,7 +169,7 @@ func (p *preLookup) check(r *graph.Record) error {
 			return err
 		}
 		r.Statement.References = st.References
-		p.statements[st.Key] = true
+		p.addToBatch(rStatement, st.Key)
 	case graph.ClaimRecord:
 		c := *r.Claim
 		if err := c.Resolve(p); err != nil {
@@ -156,7 +180,7 @@ func (p *preLookup) check(r *graph.Record) error {
 				if err := p.statementExists(l.Statement); err != nil {
 					return graph.Invalid(fmt.Sprintf("links[%d].statement", i), graph.RUnknownEntity, "no statement %q", l.Statement)
 				}
-			} else if _, ok := p.stored(rClaim, l.Claim); !ok && !p.claims[l.Claim] {
+			} else if _, ok := p.stored(rClaim, l.Claim); !ok && !p.inBatch(rClaim, l.Claim) {
 				return graph.Invalid(fmt.Sprintf("links[%d].claim", i), graph.RUnknownEntity, "no claim %q", l.Claim)
 			}
 		}
@@ -164,14 +188,14 @@ func (p *preLookup) check(r *graph.Record) error {
 		if _, ok := p.EntityKind(c.Key); ok {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by an entity", c.Key)}
 		}
-		p.claims[c.Key] = true
+		p.addToBatch(rClaim, c.Key)
 	case graph.RetractRecord:
 		rt := r.Retract
 		switch {
 		case rt.Statement != "":
 			return p.statementExists(rt.Statement)
 		case rt.Claim != "":
-			if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.claims[rt.Claim] {
+			if _, ok := p.stored(rClaim, rt.Claim); !ok && !p.inBatch(rClaim, rt.Claim) {
 				return missing("claim", rt.Claim)
 			}
 		default:
@@ -186,8 +210,33 @@ func (p *preLookup) check(r *graph.Record) error {
 }
 
 func (p *preLookup) statementExists(key string) error {
-	if _, ok := p.stored(rStatement, key); !ok && !p.statements[key] {
+	if _, ok := p.stored(rStatement, key); !ok && !p.inBatch(rStatement, key) {
 		return missing("statement", key)
 	}
 	return nil
+}
+
+// inBatch reports whether a record checked before wrote the claim or
+// statement key.
+func (p *preLookup) inBatch(rtype byte, key string) bool {
+	if p.mem != nil {
+		var buf [64]byte
+		return p.mem.has(appendKeyIndexKey(buf[:0], rtype, key))
+	}
+	if rtype == rClaim {
+		return p.claims[key]
+	}
+	return p.statements[key]
+}
+
+// addToBatch notes that the record being checked writes the claim or
+// statement key.
+func (p *preLookup) addToBatch(rtype byte, key string) {
+	switch {
+	case p.mem != nil: // the writer puts it in the overlay
+	case rtype == rClaim:
+		p.claims[key] = true
+	default:
+		p.statements[key] = true
+	}
 }

@@ -90,11 +90,77 @@ func (s *Store) Apply(ctx context.Context, by string, recs []graph.Record) (*gra
 func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*graph.WriteResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	return s.importLocked(ctx, by, recs, progress)
+}
+
+// ImportFrom is Import of the records scan delivers: scan calls yield
+// with each record in order and returns the first error yield returns,
+// or its own (a bad line, a failed read). Into an empty store (the bulk
+// import, bulk.go) each record is checked and applied as it arrives, so
+// the records are never all in memory and reading them overlaps writing;
+// otherwise they are collected and imported as Import does. Either way,
+// if scan or a record fails, nothing is written. Other writes wait
+// while scan runs. n is about how many
+// records scan delivers (0: not known); it sizes the bulk import's
+// tables, which otherwise grow as they fill.
+func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(graph.Record) error) error, n int, progress func(done int)) (*graph.WriteResult, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var (
+		recs []graph.Record
+		b    *bulkRun
+		werr error // the store's error, which ends the scan
+	)
+	defer func() {
+		if b != nil {
+			b.discard()
+		}
+	}()
+	// Records are collected until there are enough for a bulk import.
+	enough := max(s.bulkMin, 1)
+	serr := scan(func(r graph.Record) error {
+		if b != nil {
+			werr = b.add(&r)
+			return werr
+		}
+		recs = append(recs, r)
+		if len(recs) != enough || !s.bulkEligible(len(recs)) {
+			return nil
+		}
+		b = s.startBulk(ctx, by, n, progress)
+		for i := range recs {
+			if werr = b.add(&recs[i]); werr != nil {
+				return werr
+			}
+		}
+		recs = nil
+		return nil
+	})
+	switch {
+	case werr != nil:
+		return nil, werr
+	case serr != nil:
+		return nil, serr
+	case b != nil:
+		return b.finish()
+	}
+	return s.importLocked(ctx, by, recs, progress)
+}
+
+// importLocked is Import; s.wmu is held.
+func (s *Store) importLocked(ctx context.Context, by string, recs []graph.Record, progress func(done int)) (*graph.WriteResult, error) {
+	if s.bulkEligible(len(recs)) {
+		b := s.startBulk(ctx, by, len(recs), progress)
+		defer b.discard()
+		for i := range recs {
+			if err := b.add(&recs[i]); err != nil {
+				return nil, err
+			}
+		}
+		return b.finish()
+	}
 	if err := s.precheck(ctx, recs); err != nil {
 		return nil, err
-	}
-	if s.bulkEligible(len(recs)) {
-		return s.bulkImport(ctx, by, recs, progress)
 	}
 	start := s.clock
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(metaKey("import"), u64(nil, start)) }); err != nil {
@@ -133,8 +199,9 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 const importChunkOps = 20000
 
 // applyChunked applies recs in chunks of importChunkOps keys, reporting
-// progress after each, and finishes the import. Both the chunked and the
-// bulk import run it, so their chunk ends (and conflict times) agree.
+// progress after each, and finishes the import. The bulk import
+// (bulkRun.add) cuts chunks at the same records, so that both write the
+// same conflict times.
 func (w *writer) applyChunked(recs []graph.Record, progress func(done int)) error {
 	for i := range recs {
 		if err := w.apply(&recs[i]); err != nil {
@@ -242,6 +309,8 @@ func (w *writer) finish() error {
 		}
 	}
 	if w.mem != nil {
+		// What the writer looked up goes before the sort and the stream.
+		w.keys, w.kinds, w.sources, w.dirty, w.typoWords = nil, nil, nil, nil, nil
 		if err := w.s.streamOverlay(w.ctx, w.mem); err != nil {
 			return err
 		}
@@ -439,6 +508,17 @@ func encodeKeyEntry(e keyEntry) []byte {
 // lookupKey finds a record's ID by key as the writer sees it.
 func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	var buf [64]byte
+	if w.mem != nil {
+		// A bulk import: every key that exists was written by it, into
+		// the overlay. Reading it there spares w.keys, a map of a string
+		// per record for the collector to mark.
+		v := w.mem.get(appendKeyIndexKey(buf[:0], rtype, key))
+		if v == nil {
+			return keyEntry{}, false, nil
+		}
+		e, ok := decodeKeyEntry(v)
+		return e, ok, nil
+	}
 	if e, ok := w.keys[string(append(append(buf[:0], rtype), key...))]; ok { // no allocation
 		return e, true, nil
 	}
@@ -461,7 +541,9 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 
 // setKey writes a key-index entry and remembers it for this write.
 func (w *writer) setKey(rtype byte, key string, e keyEntry) error {
-	w.keys[string(rune(rtype))+key] = e
+	if w.mem == nil {
+		w.keys[string(rune(rtype))+key] = e
+	}
 	return w.set(keyIndexKey(rtype, key), encodeKeyEntry(e))
 }
 

@@ -90,6 +90,10 @@ func displayName(file string) string {
 	return file
 }
 
+// recordBytes is about the length of a record's line: 270 bytes in
+// generated scale-1 data (exports, with recorded times, run longer).
+const recordBytes = 256
+
 // importFile reads one file and writes it with one store.Import, then
 // prints its summary on stdout.
 func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) (err error) {
@@ -98,6 +102,7 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 		by = "import:" + filepath.Base(name)
 	}
 	r := c.stdin
+	size := 0 // the file's records, estimated (0: not known)
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
@@ -105,28 +110,30 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 		}
 		defer f.Close()
 		r = f
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size() / recordBytes)
+		}
 	}
 
 	start := time.Now()
 	p := startProgress(c.stderr, c.terminal, name)
 	defer p.end()
-	var recs []graph.Record
-	facts := 0
-	err = graph.ScanRecords(r, name, func(rec graph.Record) error {
-		recs = append(recs, rec)
-		if rec.Type == graph.StatementRecord || rec.Type == graph.ClaimRecord {
-			facts++
-		}
-		p.update(phaseRead, len(recs), 0)
-		return ctx.Err()
-	})
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: import interrupted", name)
-	} else if err != nil {
-		return err
+	// Records go to the store as they are read (ImportFrom).
+	n, facts := 0, 0
+	scan := func(yield func(graph.Record) error) error {
+		return graph.ScanRecords(r, name, func(rec graph.Record) error {
+			n++
+			if rec.Type == graph.StatementRecord || rec.Type == graph.ClaimRecord {
+				facts++
+			}
+			p.read(n)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return yield(rec)
+		})
 	}
-	p.update(phaseWrite, 0, len(recs))
-	res, err := st.Import(ctx, by, recs, func(done int) { p.update(phaseWrite, done, len(recs)) })
+	res, err := st.ImportFrom(ctx, by, scan, size, p.written)
 	if err != nil {
 		var le *graph.LineError
 		if errors.As(err, &le) && le.File == "" {
@@ -141,29 +148,23 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 
 	elapsed := time.Since(start)
 	fmt.Fprintf(c.stdout, "%s: %s records, %s written, %s unchanged; %s facts/s; %s\n",
-		name, commas(len(recs)), commas(res.Written), commas(res.Unchanged),
+		name, commas(n), commas(res.Written), commas(res.Unchanged),
 		commas(int(rate(facts, elapsed))), roundDuration(elapsed))
 	return nil
 }
 
 // Progress display, drawn on stderr when it is a terminal.
 
-const (
-	phaseRead  = "reading"
-	phaseWrite = "writing"
-)
-
 // progress draws one updating status line for an import. A nil *progress
 // (not a terminal) does nothing.
 type progress struct {
-	w    io.Writer
-	name string
+	w     io.Writer
+	name  string
+	since time.Time
 
-	mu          sync.Mutex
-	phase       string
-	done, total int
-	since       time.Time // start of the phase
-	drawn       bool
+	mu              sync.Mutex
+	nread, nwritten int
+	drawn           bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -173,7 +174,7 @@ func startProgress(w io.Writer, terminal bool, name string) *progress {
 	if !terminal {
 		return nil
 	}
-	p := &progress{w: w, name: name, phase: phaseRead, since: time.Now(), stop: make(chan struct{})}
+	p := &progress{w: w, name: name, since: time.Now(), stop: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -193,32 +194,32 @@ func startProgress(w io.Writer, terminal bool, name string) *progress {
 	return p
 }
 
-func (p *progress) update(phase string, done, total int) {
+// read records that n records have been read.
+func (p *progress) read(n int) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
-	if phase != p.phase {
-		p.phase, p.since = phase, time.Now()
+	p.nread = n
+	p.mu.Unlock()
+}
+
+// written records that the store has written n records (it reports
+// after each chunk).
+func (p *progress) written(n int) {
+	if p == nil {
+		return
 	}
-	p.done, p.total = done, total
+	p.mu.Lock()
+	p.nwritten = n
 	p.mu.Unlock()
 }
 
 // draw rewrites the status line; p.mu is held.
 func (p *progress) draw() {
 	el := time.Since(p.since)
-	var line string
-	switch {
-	case p.phase == phaseRead:
-		line = fmt.Sprintf("%s: reading… %s records", p.name, commas(p.done))
-	case p.done == 0:
-		line = fmt.Sprintf("%s: checking and writing %s records… %s", p.name, commas(p.total), roundDuration(el))
-	default:
-		r := rate(p.done, el)
-		eta := time.Duration(float64(p.total-p.done) / r * float64(time.Second))
-		line = fmt.Sprintf("%s: %s/%s records  %s/s  ETA %s", p.name, commas(p.done), commas(p.total), commas(int(r)), etaString(eta))
-	}
+	line := fmt.Sprintf("%s: %s records read, %s written  %s/s  %s", p.name, commas(p.nread), commas(p.nwritten),
+		commas(int(rate(p.nwritten, el))), roundDuration(el))
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 	p.drawn = true
 }
@@ -253,13 +254,6 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(10 * time.Millisecond)
 	}
 	return d.Round(time.Second)
-}
-
-func etaString(d time.Duration) string {
-	if d < time.Second {
-		return "<1s"
-	}
-	return d.Round(time.Second).String()
 }
 
 // commas formats n with thousands separators: 1234567 → "1,234,567".
