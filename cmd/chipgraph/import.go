@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
@@ -102,7 +103,8 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 		by = "import:" + filepath.Base(name)
 	}
 	r := c.stdin
-	size := 0 // the file's records, estimated (0: not known)
+	size := 0           // the file's records, estimated (0: not known)
+	var fileBytes int64 // the file's length (0: not known)
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
@@ -112,12 +114,15 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 		r = f
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			size = int(fi.Size() / recordBytes)
+			fileBytes = fi.Size()
 		}
 	}
 
 	start := time.Now()
-	p := startProgress(c.stderr, c.terminal, name)
+	p := startProgress(c.stderr, c.terminal, name, fileBytes)
 	defer p.end()
+	cr := &countingReader{r: r}
+	r = cr
 	// Records go to the store as they are read (ImportFrom).
 	n, facts := 0, 0
 	scan := func(yield func(graph.Record) error) error {
@@ -126,7 +131,7 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 			if rec.Type == graph.StatementRecord || rec.Type == graph.ClaimRecord {
 				facts++
 			}
-			p.read(n)
+			p.read(n, cr.n.Load())
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -155,26 +160,40 @@ func (c *cli) importFile(ctx context.Context, st *store.Store, file, by string) 
 
 // Progress display, drawn on stderr when it is a terminal.
 
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 // progress draws one updating status line for an import. A nil *progress
 // (not a terminal) does nothing.
 type progress struct {
 	w     io.Writer
 	name  string
 	since time.Time
+	total int64 // the file's bytes (0: not known, as for stdin)
 
 	mu              sync.Mutex
 	nread, nwritten int
+	bytes           int64 // of the file, read
 	drawn           bool
 
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
-func startProgress(w io.Writer, terminal bool, name string) *progress {
+func startProgress(w io.Writer, terminal bool, name string, total int64) *progress {
 	if !terminal {
 		return nil
 	}
-	p := &progress{w: w, name: name, since: time.Now(), stop: make(chan struct{})}
+	p := &progress{w: w, name: name, since: time.Now(), total: total, stop: make(chan struct{})}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -194,13 +213,13 @@ func startProgress(w io.Writer, terminal bool, name string) *progress {
 	return p
 }
 
-// read records that n records have been read.
-func (p *progress) read(n int) {
+// read records that n records, in the file's first bytes, have been read.
+func (p *progress) read(n int, bytes int64) {
 	if p == nil {
 		return
 	}
 	p.mu.Lock()
-	p.nread = n
+	p.nread, p.bytes = n, bytes
 	p.mu.Unlock()
 }
 
@@ -217,11 +236,29 @@ func (p *progress) written(n int) {
 
 // draw rewrites the status line; p.mu is held.
 func (p *progress) draw() {
-	el := time.Since(p.since)
-	line := fmt.Sprintf("%s: %s records read, %s written  %s/s  %s", p.name, commas(p.nread), commas(p.nwritten),
-		commas(int(rate(p.nwritten, el))), roundDuration(el))
-	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+	fmt.Fprintf(p.w, "\r\x1b[K%s", p.line(time.Since(p.since)))
 	p.drawn = true
+}
+
+// line is the status after el: records read (and the share of the file)
+// and written, the rate of reading, and the time the rest of the file
+// will take at that pace; once it is read, the store's last step.
+func (p *progress) line(el time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s records read", p.name, commas(p.nread))
+	if p.total > 0 {
+		fmt.Fprintf(&b, " (%d%%)", min(100, p.bytes*100/p.total))
+	}
+	fmt.Fprintf(&b, ", %s written  %s records/s", commas(p.nwritten), commas(int(rate(p.nread, el))))
+	switch {
+	case p.total > 0 && p.bytes >= p.total:
+		b.WriteString("  writing the store")
+	case p.total > 0 && p.bytes > 0:
+		eta := time.Duration(float64(el) * float64(p.total-p.bytes) / float64(p.bytes))
+		fmt.Fprintf(&b, "  ETA %s", roundDuration(eta).Round(time.Second))
+	}
+	fmt.Fprintf(&b, "  %s", roundDuration(el))
+	return b.String()
 }
 
 // end stops drawing and clears the line. It may be called more than once.
