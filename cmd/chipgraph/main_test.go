@@ -100,17 +100,17 @@ func TestCommas(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	tests := []struct {
 		name string
-		p    progress
+		p    *progress
 		el   time.Duration
 		want string
 	}{
-		{"Reading", progress{name: "f.ndjson", total: 1000, nread: 2500, bytes: 250}, 10 * time.Second,
+		{"Reading", &progress{name: "f.ndjson", total: 1000, nread: 2500, bytes: 250}, 10 * time.Second,
 			"f.ndjson: 2,500 records read (25%), 0 written  250 records/s  ETA 30s  10s"},
-		{"Read", progress{name: "f.ndjson", total: 1000, nread: 10000, bytes: 1000}, 40 * time.Second,
+		{"Read", &progress{name: "f.ndjson", total: 1000, nread: 10000, bytes: 1000}, 40 * time.Second,
 			"f.ndjson: 10,000 records read (100%), 0 written  250 records/s  writing the store  40s"},
-		{"Written", progress{name: "f.ndjson", total: 1000, nread: 10000, nwritten: 10000, bytes: 1000}, 50 * time.Second,
+		{"Written", &progress{name: "f.ndjson", total: 1000, nread: 10000, nwritten: 10000, bytes: 1000}, 50 * time.Second,
 			"f.ndjson: 10,000 records read (100%), 10,000 written  200 records/s  writing the store  50s"},
-		{"Stdin", progress{name: "stdin", nread: 300, bytes: 9000}, 3 * time.Second,
+		{"Stdin", &progress{name: "stdin", nread: 300, bytes: 9000}, 3 * time.Second,
 			"stdin: 300 records read, 0 written  100 records/s  3s"},
 	}
 	for _, tt := range tests {
