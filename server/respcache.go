@@ -71,8 +71,9 @@ func cacheKey(p *params) ([32]byte, bool) {
 }
 
 // appendVariables appends vars as json.Marshal encodes them: null for
-// nil, keys sorted. Variables of strings, booleans and nulls, as nearly
-// every request has, are written here; others by json.Marshal.
+// nil, keys sorted. Up to 8 variables of strings, booleans and nulls (all
+// of the benchmark queries' variables are strings) are written here;
+// others by json.Marshal.
 func appendVariables(b []byte, vars map[string]any) ([]byte, bool) {
 	if vars == nil {
 		return append(b, "null"...), true
