@@ -21,13 +21,15 @@ package server
 // One behaviour differs: net/http cancels a request's context when the
 // client disconnects before the answer; here the request runs to its
 // end or its timeout (Server.RequestTimeout), as queries are short and
-// have no side effects. Everything else — status codes, headers (Date
-// included), bodies, keep-alive, timeouts, graceful shutdown — follows
-// net/http, and TestConnMatchesNetHTTP compares the two.
+// have no side effects. Status codes, headers (Date included), bodies and
+// keep-alive follow net/http (TestConnMatchesNetHTTP compares the two),
+// as does graceful shutdown; the server's timeouts apply as connServer
+// says.
 
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -39,6 +41,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,8 +70,11 @@ type connServer struct {
 	queue   *connQueue
 	stats   connStats
 
+	// std's timeouts: readHeaderTimeout bounds reading a request (head
+	// and body), idleTimeout the wait for the next one, writeTimeout
+	// each write of an answer. net/http's ReadTimeout stands in for a
+	// zero ReadHeaderTimeout or IdleTimeout, as net/http does.
 	readHeaderTimeout time.Duration
-	readTimeout       time.Duration
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 
@@ -87,17 +93,10 @@ func newConnServer(std *http.Server, addr net.Addr) *connServer {
 		handler:           std.Handler,
 		std:               std,
 		queue:             newConnQueue(addr),
-		readHeaderTimeout: std.ReadHeaderTimeout,
-		readTimeout:       std.ReadTimeout,
+		readHeaderTimeout: cmp.Or(std.ReadHeaderTimeout, std.ReadTimeout),
 		writeTimeout:      std.WriteTimeout,
-		idleTimeout:       std.IdleTimeout,
+		idleTimeout:       cmp.Or(std.IdleTimeout, std.ReadTimeout),
 		conns:             map[*loopConn]struct{}{},
-	}
-	if s.readHeaderTimeout <= 0 {
-		s.readHeaderTimeout = s.readTimeout
-	}
-	if s.idleTimeout <= 0 {
-		s.idleTimeout = s.readTimeout
 	}
 	ctx := context.WithValue(context.Background(), http.ServerContextKey, std)
 	s.baseCtx = ctx
@@ -876,8 +875,8 @@ func plainConnection(v []byte) bool {
 // hasToken reports whether a comma-separated header holds tok.
 func hasToken(values []string, tok string) bool {
 	for _, v := range values {
-		for t := range bytes.SplitSeq([]byte(v), []byte(",")) {
-			if bytes.EqualFold(bytes.Trim(t, " \t"), []byte(tok)) {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.Trim(t, " \t"), tok) {
 				return true
 			}
 		}

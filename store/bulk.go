@@ -99,6 +99,16 @@ func (b *bulkRun) add(r *graph.Record) error {
 	return nil
 }
 
+// addAll checks and applies recs, in order.
+func (b *bulkRun) addAll(recs []graph.Record) error {
+	for i := range recs {
+		if err := b.add(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // finish writes everything added into the store and publishes it.
 func (b *bulkRun) finish() (*graph.WriteResult, error) {
 	b.pre.close()
@@ -404,24 +414,36 @@ const overlayChunk = 64 << 20
 
 // newOverlay returns an empty overlay for about n keys.
 func newOverlay(db *badger.DB, n int) *overlay {
-	// About one scan group per 17 keys (measured: scale-1 generated data).
 	o := &overlay{seed: maphash.MakeSeed(),
 		maxCount: db.MaxBatchCount(), maxSize: db.MaxBatchSize(), threshold: db.Opts().ValueThreshold}
 	o.ents = bigAlloc[oent](&o.mem, n)[:0]
+	o.slots = bigAlloc[uint64](&o.mem, tableSize(n))
+	o.gnext = bigAlloc[uint32](&o.mem, n)
+	// About one scan group per 17 keys (measured: scale-1 generated data).
+	o.gslots = bigAlloc[uint64](&o.mem, tableSize(n/16))
+	o.newChunk()
+	return o
+}
+
+// tableSize is the size of an open-addressing table (slots, gslots) for
+// n entries: a power of two, at least 1024, at most three quarters full.
+func tableSize(n int) int {
 	size := 1024
 	for size*3 < n*4 {
 		size *= 2
 	}
-	o.slots = bigAlloc[uint64](&o.mem, size)
-	o.gnext = bigAlloc[uint32](&o.mem, n)
-	// About one scan group per 17 keys (measured: scale-1 generated data).
-	size = 1024
-	for size*3 < n/16*4 {
-		size *= 2
+	return size
+}
+
+// insertSlot puts s, a slot of a key hashing to h, in the first free
+// slot of table from h's.
+func insertSlot(table []uint64, h, s uint64) {
+	mask := uint64(len(table) - 1)
+	i := h & mask
+	for table[i] != 0 {
+		i = (i + 1) & mask
 	}
-	o.gslots = bigAlloc[uint64](&o.mem, size)
-	o.newChunk()
-	return o
+	table[i] = s
 }
 
 // store copies b into the chunks.
@@ -477,13 +499,8 @@ func (o *overlay) release() {
 func (o *overlay) grow() {
 	bigFree(&o.mem, o.slots)
 	o.slots = bigAlloc[uint64](&o.mem, 2*len(o.slots))
-	mask := uint64(len(o.slots) - 1)
 	for j := range o.ents {
-		i := o.ents[j].hash & mask
-		for o.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		o.slots[i] = slotOf(o.ents[j].hash, j)
+		insertSlot(o.slots, o.ents[j].hash, slotOf(o.ents[j].hash, j))
 	}
 }
 
@@ -601,17 +618,11 @@ func (o *overlay) addToGroup(p []byte, j int) {
 	if o.ngroup*4 > len(o.gslots)*3 {
 		old := o.gslots
 		o.gslots = bigAlloc[uint64](&o.mem, 2*len(old))
-		mask := uint64(len(o.gslots) - 1)
 		for _, s := range old {
-			if s == 0 {
-				continue
+			if s != 0 {
+				k := o.bytes(o.ents[uint32(s)-1].k)
+				insertSlot(o.gslots, maphash.Bytes(o.seed, k[:groupPrefix(k)]), s)
 			}
-			k := o.bytes(o.ents[uint32(s)-1].k)
-			i := maphash.Bytes(o.seed, k[:groupPrefix(k)]) & mask
-			for o.gslots[i] != 0 {
-				i = (i + 1) & mask
-			}
-			o.gslots[i] = s
 		}
 		bigFree(&o.mem, old)
 	}

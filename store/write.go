@@ -99,10 +99,9 @@ func (s *Store) Import(ctx context.Context, by string, recs []graph.Record, prog
 // import, bulk.go) each record is checked and applied as it arrives, so
 // the records are never all in memory and reading them overlaps writing;
 // otherwise they are collected and imported as Import does. Either way,
-// if scan or a record fails, nothing is written. Other writes wait
-// while scan runs. n is about how many
-// records scan delivers (0: not known); it sizes the bulk import's
-// tables, which otherwise grow as they fill.
+// if scan or a record fails, nothing is written. Other writes wait while
+// scan runs. n is about how many records scan delivers (0: not known); it
+// sizes the bulk import's tables, which otherwise grow as they fill.
 func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(graph.Record) error) error, n int, progress func(done int)) (*graph.WriteResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -128,13 +127,8 @@ func (s *Store) ImportFrom(ctx context.Context, by string, scan func(yield func(
 			return nil
 		}
 		b = s.startBulk(ctx, by, n, progress)
-		for i := range recs {
-			if werr = b.add(&recs[i]); werr != nil {
-				return werr
-			}
-		}
-		recs = nil
-		return nil
+		werr, recs = b.addAll(recs), nil
+		return werr
 	})
 	switch {
 	case werr != nil:
@@ -152,10 +146,8 @@ func (s *Store) importLocked(ctx context.Context, by string, recs []graph.Record
 	if s.bulkEligible(len(recs)) {
 		b := s.startBulk(ctx, by, len(recs), progress)
 		defer b.discard()
-		for i := range recs {
-			if err := b.add(&recs[i]); err != nil {
-				return nil, err
-			}
+		if err := b.addAll(recs); err != nil {
+			return nil, err
 		}
 		return b.finish()
 	}
