@@ -488,37 +488,48 @@ func (s *Store) FindEntities(ctx context.Context, v graph.View, name string, pre
 	var out []*graph.Entity
 	err := s.read(ctx, v, func(r *reader) error {
 		p := append([]byte{tagName}, norm...)
-		if !prefix {
-			p = append(p, 0)
-		}
-		it := r.tx().NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
-		defer it.Close()
 		seen := map[uint64]bool{}
-		for it.Seek(p); it.ValidForPrefix(p) && len(out) < limit; it.Next() {
-			if err := r.tick(); err != nil {
+		// add adds the entity of one name-index entry, if alive (in
+		// this read's view) and of kind.
+		add := func(k []byte, alive bool) error {
+			_, id, err := parseNameKey(k)
+			if err != nil || seen[id] || !alive {
 				return err
 			}
-			_, id, err := parseNameKey(it.Item().Key())
+			seen[id] = true
+			e, err := r.entityByID(id)
+			if err == nil && e != nil && (kind == "" || e.Kind == kind) {
+				out = append(out, e)
+			}
+			return err
+		}
+		if !prefix {
+			// An exact name has few entries: read them through the
+			// prefix cache, as edges are, rather than seek every level
+			// of the tree for each lookup.
+			pe, err := r.prefix(append(p, 0))
 			if err != nil {
 				return err
 			}
-			if seen[id] {
-				continue
+			for i := 0; i < pe.len() && len(out) < limit; i++ {
+				if err := add(pe.key(i), r.sn.alive(pe.val(i))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		it := r.tx().NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: false})
+		defer it.Close()
+		for it.Seek(p); it.ValidForPrefix(p) && len(out) < limit; it.Next() {
+			if err := r.tick(); err != nil {
+				return err
 			}
 			alive := false
 			if err := it.Item().Value(func(b []byte) error { alive = r.sn.alive(b); return nil }); err != nil {
 				return err
 			}
-			if !alive {
-				continue
-			}
-			seen[id] = true
-			e, err := r.entityByID(id)
-			if err != nil {
+			if err := add(it.Item().Key(), alive); err != nil {
 				return err
-			}
-			if e != nil && (kind == "" || e.Kind == kind) {
-				out = append(out, e)
 			}
 		}
 		return nil

@@ -360,3 +360,56 @@ func TestImportCrashLeavesNothing(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestFindEntitiesRenamed looks an entity up by exact name before and
+// after a rename, now and as of before it, twice each: the second lookup
+// of a name is answered from the prefix cache, which a write must not
+// leave stale and which every view filters for itself.
+func TestFindEntitiesRenamed(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	if _, err := s.Apply(ctx, "test", mustRecords(t, base)); err != nil {
+		t.Fatal(err)
+	}
+	keys := func(view graph.View, name string) string {
+		t.Helper()
+		es, err := s.FindEntities(ctx, view, name, false, "", 10)
+		if err != nil {
+			t.Fatalf("FindEntities(%q): %v", name, err)
+		}
+		var ks []string
+		for _, e := range es {
+			ks = append(ks, e.Key)
+		}
+		return strings.Join(ks, ",")
+	}
+	for range 2 {
+		if got, want := keys(graph.View{}, "Trainium3"), "trainium3"; got != want {
+			t.Errorf("before the rename: FindEntities(Trainium3) = %q, want %q", got, want)
+		}
+		if got, want := keys(graph.View{}, "Trainium 3"), ""; got != want {
+			t.Errorf("before the rename: FindEntities(Trainium 3) = %q, want %q", got, want)
+		}
+	}
+	t1 := s.LastChange()
+	renamed := `{"type":"entity","key":"trainium3","kind":"Chip","name":"Trainium 3","aliases":["Trn3"]}`
+	if _, err := s.Apply(ctx, "test", mustRecords(t, renamed)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, tc := range []struct {
+			view       graph.View
+			name, want string
+		}{
+			{graph.View{}, "Trainium3", ""},
+			{graph.View{}, "Trainium 3", "trainium3"},
+			{graph.View{}, "Trn3", "trainium3"},
+			{graph.View{AsOf: t1}, "Trainium3", "trainium3"},
+			{graph.View{AsOf: t1}, "Trainium 3", ""},
+		} {
+			if got := keys(tc.view, tc.name); got != tc.want {
+				t.Errorf("after the rename, asOf %v: FindEntities(%q) = %q, want %q", tc.view.AsOf, tc.name, got, tc.want)
+			}
+		}
+	}
+}
