@@ -138,8 +138,16 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if h.cache != nil && typed && typ == "query" {
 		gen = h.generation()
 		if key, cacheable = cacheKey(p); cacheable {
-			if body, ok := h.cache.get(key, gen); ok {
-				writeBody(w, media, http.StatusOK, body)
+			bp := bodyBufs.Get().(*[]byte)
+			body, ok := h.cache.get((*bp)[:0], key, gen)
+			if ok {
+				writeBody(w, media, http.StatusOK, body) // Write copies it
+			}
+			if cap(body) <= maxPooledBody {
+				*bp = body[:0]
+				bodyBufs.Put(bp)
+			}
+			if ok {
 				return
 			}
 			cacheable = h.cache.admit(key) // cache it the second time it is asked

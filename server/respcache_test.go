@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,10 +19,10 @@ func TestRespCacheStaleGeneration(t *testing.T) {
 	c := newRespCache(1 << 20)
 	k := [32]byte{1}
 	c.put(k, 5, []byte("old"))
-	if _, ok := c.get(k, 6); ok {
+	if _, ok := c.get(nil, k, 6); ok {
 		t.Errorf("an entry of generation 5 was served at generation 6")
 	}
-	if b, ok := c.get(k, 5); !ok || string(b) != "old" {
+	if b, ok := c.get(nil, k, 5); !ok || string(b) != "old" {
 		t.Errorf("get(5) = %q, %v; want old, true", b, ok)
 	}
 	for i := range 100000 {
@@ -29,6 +30,41 @@ func TestRespCacheStaleGeneration(t *testing.T) {
 	}
 	if c.total > c.max {
 		t.Errorf("cache holds %d bytes, over its bound %d", c.total, c.max)
+	}
+}
+
+// TestRespCacheCompresses caches bodies that compress and one that does
+// not: each comes back as it went in, appended to the buffer given, and
+// the cache counts the bytes it stores.
+func TestRespCacheCompresses(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 2000)
+	for i := range noise {
+		noise[i] = byte(rnd.Uint32())
+	}
+	answer := []byte(`{"data":{"chip":{"key":"titan-t100","designers":{"edges":[` +
+		strings.Repeat(`{"node":{"key":"myros-systems","name":"Myros Systems"},"references":[{"quote":"Myros Systems introduced the Titan T100."}]},`, 20) + `{}]}}}}`)
+	for _, tc := range []struct {
+		name       string
+		body       []byte
+		compresses bool
+	}{
+		{"answer", answer, true},
+		{"noise", noise, false},
+		{"empty", []byte{}, false},
+		{"short", []byte(`{"data":{}}`), false},
+	} {
+		c := newRespCache(1 << 20)
+		k := [32]byte{9}
+		c.put(k, 1, tc.body)
+		got, ok := c.get([]byte("prefix:"), k, 1)
+		if !ok || string(got) != "prefix:"+string(tc.body) {
+			t.Errorf("%s: get = %.40q…, %v; want prefix: and the body", tc.name, got, ok)
+		}
+		stored := c.total - entryBytes
+		if got, want := stored < int64(len(tc.body)), tc.compresses; got != want {
+			t.Errorf("%s: stores %d bytes of %d; smaller = %v, want %v", tc.name, stored, len(tc.body), got, want)
+		}
 	}
 }
 
