@@ -60,6 +60,7 @@ func TestLookupArguments(t *testing.T) {
 		{"SourceKeyAndURL", `{ source(key: "seed-article", url: "https://example.com") { key } }`, "key"},
 		{"NameAndPrefix", `{ entities(name: "aws", namePrefix: "a") { totalCount } }`, "name"},
 		{"UnknownRelatedPredicate", `{ chip(key: "trainium3") { related(predicate: "fabbedAt") { totalCount } } }`, "predicate"},
+		{"LiteralRelatedPredicate", `{ chip(key: "trainium3") { related(predicate: "tdp") { totalCount } } }`, "predicate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -140,8 +140,15 @@ func (x *entityResolver) relations(ctx context.Context, predicate string, dir gr
 	if err != nil {
 		return nil, x.r.fail(err)
 	}
-	if _, ok := graph.Predicates.Lookup(predicate); !ok {
+	pred, ok := graph.Predicates.Lookup(predicate)
+	if !ok {
 		return nil, x.r.fail(graph.Invalid("predicate", graph.RUnknownPredicate, "unknown predicate %q", predicate))
+	}
+	if pred.Literal != "" {
+		// A relation's edges are entities; a literal predicate has none,
+		// and its statements would count in totalCount without an edge.
+		return nil, x.r.fail(graph.Invalid("predicate", graph.RTypeMismatch,
+			"predicate %q has %s values, not entities: its statements are listed by statements(predicate: %q)", predicate, pred.Literal, predicate))
 	}
 	// First pages load for the entity and its siblings at once (resolve_explore.go).
 	if c, ok, err := x.batchedRelations(ctx, predicate, dir, first, after); ok {
