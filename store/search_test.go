@@ -367,3 +367,29 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// TestRetractedSourceLeavesSearch: a retracted source is not found by its
+// title any more, except as of before the retraction, and comes back when
+// it is written again.
+func TestRetractedSourceLeavesSearch(t *testing.T) {
+	s := MustOpenStarter(t)
+	const report = `{"type":"source","key":"tsmc-annual-report","title":"TSMC annual report","kind":"filing","text":"Our customers include Nvidia and Apple."}`
+	apply(t, s, "analyst", report)
+	q := graph.SearchQuery{Text: "annual report", Kinds: []graph.Kind{graph.SourceResultKind}}
+	found := []string{"Source:tsmc-annual-report"}
+	if got := hitKeys(search(t, s, graph.View{}, q)); !sameSet(got, found) {
+		t.Fatalf("before the retraction: Search(%q) = %v, want %v", q.Text, got, found)
+	}
+	t0 := s.LastChange()
+	apply(t, s, "editor", `{"type":"retract","source":"tsmc-annual-report","reason":"withdrawn"}`)
+	if got := hitKeys(search(t, s, graph.View{}, q)); len(got) != 0 {
+		t.Errorf("after the retraction: Search(%q) = %v, want none", q.Text, got)
+	}
+	if got := hitKeys(search(t, s, graph.View{AsOf: t0}, q)); !sameSet(got, found) {
+		t.Errorf("as of before the retraction: Search(%q) = %v, want %v", q.Text, got, found)
+	}
+	apply(t, s, "analyst", report)
+	if got := hitKeys(search(t, s, graph.View{}, q)); !sameSet(got, found) {
+		t.Errorf("written again: Search(%q) = %v, want %v", q.Text, got, found)
+	}
+}

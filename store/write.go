@@ -899,7 +899,11 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 	return true, nil
 }
 
-// sourceOcc returns the index keys a source occupies: its title's search tokens.
+// sourceOcc returns the index keys a source occupies: its title's search
+// tokens, while it is not retracted.
 func sourceOcc(src *graph.Source, id uint64) []occ {
+	if src.Retracted != nil {
+		return nil
+	}
 	return searchOcc(rSource, id, []textField{{fieldSourceTitle, src.Title}})
 }

@@ -533,6 +533,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 		return false, nil
 	}
 	src.ID = e.id
+	before := sourceOcc(&src, src.ID)
 	stmts, err := w.citing(e.id, rStatement)
 	if err != nil {
 		return false, err
@@ -554,6 +555,10 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 		src.Retracted.By = src.Recorded.By
 	}
 	if err := w.writeVersion(tagSource, rSource, src.ID, ts, &src, src.Key, src.Recorded, false); err != nil {
+		return false, err
+	}
+	// Its title leaves the search index (as of now: earlier reads find it).
+	if err := w.occupy(before, sourceOcc(&src, src.ID), ts, false); err != nil {
 		return false, err
 	}
 	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}
