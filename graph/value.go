@@ -142,7 +142,7 @@ func (v Value) String() string {
 			b = append(b, v.Unit...)
 		} else {
 			b = append(append(b, v.Currency...), ' ')
-			b = appendFloat(b, v.Amount)
+			b = appendMoney(b, v.Amount)
 		}
 		return string(b)
 	case DateValue:
@@ -195,6 +195,28 @@ func appendFloat(b []byte, f float64) []byte {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+// moneyScales are the words large amounts of money are written with.
+var moneyScales = []struct {
+	factor float64
+	word   string
+}{{1e12, " trillion"}, {1e9, " billion"}, {1e6, " million"}}
+
+// appendMoney appends an amount of money as people write it: 50 billion,
+// 1.25 million (at most three decimals of the word's unit), else in full.
+func appendMoney(b []byte, f float64) []byte {
+	for _, s := range moneyScales {
+		if math.Abs(f) < s.factor {
+			continue
+		}
+		q := f / s.factor
+		if m := q * 1000; math.Abs(m-math.Round(m)) < 1e-6 {
+			return append(strconv.AppendFloat(b, math.Round(m)/1000, 'f', -1, 64), s.word...)
+		}
+		break
+	}
+	return appendFloat(b, f)
 }
 
 // Validate checks the value's internal consistency (not its fit to a predicate).

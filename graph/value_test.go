@@ -226,7 +226,13 @@ var valueStringTests = []struct {
 	want string
 }{
 	{graph.Quantity(700, "W"), "700 W"},
-	{graph.Value{Type: graph.MoneyValue, Amount: 5e10, Currency: "USD", Approximate: true}, "~USD 50000000000"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 5e10, Currency: "USD", Approximate: true}, "~USD 50 billion"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 1.25e6, Currency: "EUR"}, "EUR 1.25 million"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 3e12, Currency: "USD"}, "USD 3 trillion"},
+	{graph.Value{Type: graph.MoneyValue, Amount: -2.5e9, Currency: "USD"}, "USD -2.5 billion"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 1234567, Currency: "USD"}, "USD 1234567"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 999999, Currency: "USD"}, "USD 999999"},
+	{graph.Value{Type: graph.MoneyValue, Amount: 5e24, Currency: "USD"}, "USD 5000000000000 trillion"},
 	{graph.Quantity(0.5, "TB/s"), "0.5 TB/s"},
 	{graph.Value{Type: graph.QuantityValue, Amount: 1.5e21, Unit: "FLOP", Approximate: true}, "~1.5e+21 FLOP"},
 	{graph.Quantity(-3, "°C"), "-3 °C"},

@@ -208,8 +208,8 @@ func TestRecords(t *testing.T) {
 			}
 		}
 		ss := statements(recs, "nvidia", "revenueRunRate")
-		if len(ss) != 1 || ss[0].Object.String() != "USD 326000000000" {
-			t.Fatalf("nvidia revenueRunRate=%v, want USD 326000000000", ss)
+		if len(ss) != 1 || ss[0].Object.String() != "USD 326 billion" {
+			t.Fatalf("nvidia revenueRunRate=%v, want USD 326 billion", ss)
 		}
 		if sec := ss[0].References[0].Locator.Section; !strings.Contains(sec, "unattributed") {
 			t.Errorf("revenueRunRate section=%q, want it marked unattributed", sec)
