@@ -34,8 +34,13 @@ const maxHeadSteps = 16
 
 // statementsByID returns the statements with the given IDs as the
 // snapshot sees them, in the order of ids, nil where it sees none. The
-// statements are decoded into one slice allocated for them all.
+// statements are decoded into one slice allocated for them all, their
+// references into a decodeArena.
 func (r *reader) statementsByID(ids []uint64) ([]*graph.Statement, error) {
+	if r.arena == nil {
+		r.arena = &decodeArena{left: len(ids)}
+		defer func() { r.arena = nil }()
+	}
 	out := make([]*graph.Statement, len(ids))
 	slab := make([]graph.Statement, len(ids))
 	newSt := func() any {
