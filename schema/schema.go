@@ -106,6 +106,15 @@ func (s *Schema) Exec(ctx context.Context, query, operationName string, variable
 	return s.Schema.Exec(ctx, query, operationName, variables)
 }
 
+// Release gives back the data of a response Exec returned, once the
+// caller has written it and keeps no reference to res.Data: the compiled
+// executor writes a later answer into it.
+func (s *Schema) Release(res *graphql.Response) {
+	if s.compiled != nil && res != nil {
+		s.compiled.Release(res.Data)
+	}
+}
+
 // CompiledStats returns how many requests the compiled executor answered
 // and how many it left to graphql-go.
 func (s *Schema) CompiledStats() (answered, left int64) {

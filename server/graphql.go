@@ -174,13 +174,22 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
 			body = append(append(append(body, `{"data":`...), res.Data...), '}')
 			h.cache.put(key, gen, body)
+			h.release(res)
 			writeBody(w, media, http.StatusOK, body)
 			return
 		}
-		writeData(w, media, res.Data)
+		writeData(w, media, res.Data) // a Writer keeps no reference to what it writes
+		h.release(res)
 		return
 	}
 	h.writeResponse(w, media, out)
+}
+
+// release gives res's data back to the schema, if it takes it back.
+func (h *handler) release(res *graphql.Response) {
+	if r, ok := h.schema.(releaser); ok {
+		r.Release(res)
+	}
 }
 
 // authorize returns the request's context marked with its write access, and

@@ -92,6 +92,12 @@ type Executor interface {
 	ASTSchema() *ast.Schema
 }
 
+// releaser is an Executor that takes back a response's data once the
+// server has written it (*schema.Schema).
+type releaser interface {
+	Release(res *graphql.Response)
+}
+
 // Server is chipgraph's HTTP server. Set its fields before calling Handler
 // or Open; later changes have no effect on a handler already built.
 type Server struct {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"testing"
 )
 
@@ -57,7 +58,7 @@ func TestByteCacheWrap(t *testing.T) {
 	}
 	entries := 0
 	for i := range c.shards {
-		entries += len(c.shards[i].idx)
+		entries += c.shards[i].used
 	}
 	if max := 2 * cacheShards * minShardRing / (cacheHdr + 10 + 206); entries > max {
 		t.Errorf("index holds %d entries; want at most %d (two laps of the rings)", entries, max)
@@ -66,6 +67,45 @@ func TestByteCacheWrap(t *testing.T) {
 	c.put([]byte("big"), big)
 	if _, ok := c.get(nil, []byte("big")); ok {
 		t.Error("a value larger than an eighth of a shard was cached")
+	}
+}
+
+// TestByteCacheGrow puts more entries than the index first has room for,
+// without wrapping a ring: every one is found after the index grew,
+// except one put before another of the same shard and tag, which that
+// one replaced (a tag holds 30 bits of the hash beyond the shard's 5).
+func TestByteCacheGrow(t *testing.T) {
+	c := newByteCache(64 << 20)
+	const n = 200_000 // ~6,000 a shard against 1,024 slots at first
+	key := func(i int) []byte { return fmt.Appendf(nil, "k%d", i) }
+	last := map[[2]uint64]int{} // shard and tag → the last key put with them
+	for i := range n {
+		c.put(key(i), fmt.Appendf(nil, "v%d", i))
+		h := maphash.Bytes(c.seed, key(i))
+		last[[2]uint64{h & c.mask, slotTag(h)}] = i
+	}
+	found := 0
+	for i := range n {
+		h := maphash.Bytes(c.seed, key(i))
+		want := last[[2]uint64{h & c.mask, slotTag(h)}] == i
+		got, ok := c.get(nil, key(i))
+		if ok != want || ok && string(got) != fmt.Sprintf("v%d", i) {
+			t.Fatalf("get(%s) = %q, %v; want found %v", key(i), got, ok, want)
+		}
+		if ok {
+			found++
+		}
+	}
+	used := 0
+	for i := range c.shards {
+		s := &c.shards[i]
+		if 2*s.used > len(s.idx) {
+			t.Errorf("shard %d: %d of %d slots in use; want at most half", i, s.used, len(s.idx))
+		}
+		used += s.used
+	}
+	if used != found {
+		t.Errorf("%d slots in use for %d keys found", used, found)
 	}
 }
 

@@ -173,6 +173,12 @@ func encodeHead(ts uint64, rec any) ([]byte, error) {
 // a *graph.Entity, *graph.Source, *graph.Statement or *graph.Claim. The
 // record's ID is left as it was (it is not stored).
 func unmarshalVersion(b []byte, v any) error {
+	return unmarshalVersionIn(b, v, nil)
+}
+
+// unmarshalVersionIn is unmarshalVersion drawing a statement's references
+// from a, when not nil.
+func unmarshalVersionIn(b []byte, v any, a *decodeArena) error {
 	// b does not escape (callers decode from stack buffers): the JSON
 	// decoder keeps its input, so it gets a copy.
 	if len(b) > 0 && b[0] == '{' {
@@ -197,7 +203,7 @@ func unmarshalVersion(b []byte, v any) error {
 	if b[1] != want {
 		return fmt.Errorf("%w: record type %d, want %d", errMalformed, b[1], want)
 	}
-	d := decoder{s: string(b[2:])}
+	d := decoder{s: string(b[2:]), a: a}
 	switch x := v.(type) {
 	case *graph.Entity:
 		d.entity(x)
@@ -210,6 +216,9 @@ func unmarshalVersion(b []byte, v any) error {
 	}
 	if d.err == nil && d.i != len(d.s) {
 		d.fail("%d bytes after the record", len(d.s)-d.i)
+	}
+	if a != nil && a.left > 1 {
+		a.left--
 	}
 	return d.err
 }
@@ -524,6 +533,36 @@ type decoder struct {
 	s   string
 	i   int
 	err error
+	a   *decodeArena // nil: allocate each record's parts
+}
+
+// decodeArena holds the references of the records a read decodes in a
+// batch (a page of statements) in shared slices: a few allocations per
+// page rather than one per record. Each record's references are capped
+// at their length, so appending to them copies. A slice holds one
+// reference per record still to come (left), so that a page takes about
+// what it uses.
+//
+// (Their text in shared chunks too saved another allocation per record
+// but took half as many bytes again as a string each: chunks sized from
+// the records at hand left parts empty. In process, scale 1, q6: 81.3 ->
+// 84.1 KB/op.)
+type decodeArena struct {
+	left int // records still to decode, at least 1
+	refs []graph.Reference
+}
+
+// references returns n zero references (nil a: a slice of their own).
+func (a *decodeArena) references(n int) []graph.Reference {
+	if a == nil {
+		return make([]graph.Reference, n)
+	}
+	if len(a.refs) < n {
+		a.refs = make([]graph.Reference, max(n, a.left))
+	}
+	r := a.refs[:n:n]
+	a.refs = a.refs[n:]
+	return r
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -736,7 +775,7 @@ func (d *decoder) statement(s *graph.Statement) {
 			d.fail("count %d exceeds the %d bytes left", n-1, len(d.s)-d.i)
 			return
 		}
-		s.References = make([]graph.Reference, n-1)
+		s.References = d.a.references(int(n - 1))
 		for i := range s.References {
 			d.reference(&s.References[i])
 		}

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -790,5 +791,47 @@ func TestEncodeHeadConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestDecodeArena decodes every statement of the generated data twice,
+// once into one arena and once on its own: the two agree, and appending
+// to one statement's references leaves the next statement's alone.
+func TestDecodeArena(t *testing.T) {
+	var encs [][]byte
+	for _, v := range payloads(genRecords(t)) {
+		if _, ok := v.(*graph.Statement); ok {
+			b, err := appendVersion(nil, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			encs = append(encs, b)
+		}
+	}
+	if len(encs) < 100 {
+		t.Fatalf("%d statements; want at least 100", len(encs))
+	}
+	a := &decodeArena{left: len(encs)}
+	got := make([]graph.Statement, len(encs))
+	for i, b := range encs {
+		if err := unmarshalVersionIn(b, &got[i], a); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	for i, b := range encs {
+		var want graph.Statement
+		if err := unmarshalVersion(b, &want); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("statement %d decoded in an arena:\n%+v\nwant\n%+v", i, got[i], want)
+		}
+	}
+	for i := 0; i+1 < len(got); i++ {
+		next := slices.Clone(got[i+1].References)
+		got[i].References = append(got[i].References, graph.Reference{Source: "appended"})
+		if !reflect.DeepEqual(got[i+1].References, next) {
+			t.Fatalf("appending to statement %d's references changed statement %d's", i, i+1)
+		}
 	}
 }

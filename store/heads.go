@@ -34,8 +34,13 @@ const maxHeadSteps = 16
 
 // statementsByID returns the statements with the given IDs as the
 // snapshot sees them, in the order of ids, nil where it sees none. The
-// statements are decoded into one slice allocated for them all.
+// statements are decoded into one slice allocated for them all, their
+// references into a decodeArena.
 func (r *reader) statementsByID(ids []uint64) ([]*graph.Statement, error) {
+	if r.arena == nil {
+		r.arena = &decodeArena{left: len(ids)}
+		defer func() { r.arena = nil }()
+	}
 	out := make([]*graph.Statement, len(ids))
 	slab := make([]graph.Statement, len(ids))
 	newSt := func() any {
@@ -65,7 +70,10 @@ func (r *reader) claimsByID(ids []uint64) ([]*graph.Claim, error) {
 // rest with a Get each. A head newer than the snapshot, or missing, sends
 // its record to the older versions, as versionRaw does.
 func (r *reader) versionsRaw(tag byte, ids []uint64, newRec func() any, set func(i int, v any)) error {
-	var miss []int // indexes into ids
+	// miss holds indexes into ids, on the stack for up to 64 misses:
+	// grown from nil, 20 misses took 6 allocations.
+	var mb [64]int
+	miss := mb[:0]
 	for i, id := range ids {
 		v, hit, err := r.cachedHead(tag, id, newRec)
 		if err != nil {

@@ -59,6 +59,9 @@ type reader struct {
 	txn *badger.Txn // nil until tx first needs it
 	sn  snapshot
 	gen uint64 // the store's generation when the read began
+	// arena, when not nil, holds the references of the statements
+	// decoded (statementsByID sets it for a page).
+	arena *decodeArena
 }
 
 // read calls fn with a reader at the snapshot of v. The Badger
@@ -172,7 +175,7 @@ func (r *reader) olderVersion(tag byte, id uint64, newRec func() any, get func(k
 		}
 		v := newRec()
 		if err := it.Item().Value(func(b []byte) error {
-			if err := unmarshalVersion(b, v); err != nil {
+			if err := unmarshalVersionIn(b, v, r.arena); err != nil {
 				return err
 			}
 			setID(v, id)
@@ -236,7 +239,7 @@ func (r *reader) cachedHead(tag byte, id uint64, newRec func() any) (any, int, e
 		return nil, headTooNew, nil
 	}
 	v := newRec()
-	if err := unmarshalVersion(b[16:], v); err != nil {
+	if err := unmarshalVersionIn(b[16:], v, r.arena); err != nil {
 		return nil, headMiss, fmt.Errorf("decode head of record %d: %w", id, err)
 	}
 	setID(v, id)
@@ -257,7 +260,7 @@ func (r *reader) headValue(tag byte, id uint64, hk, b []byte, newRec func() any)
 		return nil, false, nil
 	}
 	v = newRec()
-	if err := unmarshalVersion(b[8:], v); err != nil {
+	if err := unmarshalVersionIn(b[8:], v, r.arena); err != nil {
 		return nil, false, fmt.Errorf("decode head of record %d: %w", id, err)
 	}
 	setID(v, id)
@@ -275,7 +278,7 @@ func (r *reader) olderRaw(tag byte, id uint64, newRec func() any) (any, error) {
 				return nil, false
 			}
 			v := newRec()
-			if unmarshalVersion(b, v) != nil {
+			if unmarshalVersionIn(b, v, r.arena) != nil {
 				return nil, false
 			}
 			setID(v, id)

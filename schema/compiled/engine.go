@@ -38,7 +38,12 @@ type Engine struct {
 	rs    *resolvers
 
 	answered, left atomic.Int64
+
+	bufs sync.Pool // *[]byte: answers' buffers given back by Release
 }
+
+// maxPooledAnswer bounds the capacity of a buffer Release keeps.
+const maxPooledAnswer = 64 << 10
 
 type planKey struct{ doc, op string }
 
@@ -106,6 +111,27 @@ func (e *Engine) Exec(ctx context.Context, doc, operationName string, vars map[s
 	return data, true
 }
 
+// Release gives back the data of an answer Exec returned, once the caller
+// has written it and holds it nowhere: the next answer is written into
+// it, rather than into a new buffer per request (about 10 KB for q6,
+// a ninth of what the server allocated per request).
+func (e *Engine) Release(data []byte) {
+	if c := cap(data); c == 0 || c > maxPooledAnswer {
+		return
+	}
+	b := data[:0]
+	e.bufs.Put(&b)
+}
+
+// buffer returns an empty buffer of capacity at least n, one Release gave
+// back if it is large enough.
+func (e *Engine) buffer(n int) []byte {
+	if p, ok := e.bufs.Get().(*[]byte); ok && cap(*p) >= n {
+		return *p
+	}
+	return make([]byte, 0, n)
+}
+
 // Explain returns why Exec leaves a request to graphql-go, or nil when it
 // answers it; for tests and diagnosis.
 func (e *Engine) Explain(ctx context.Context, doc, operationName string, vars map[string]any) error {
@@ -131,7 +157,7 @@ func (e *Engine) exec(ctx context.Context, doc, operationName string, vars map[s
 			return nil, err
 		}
 	}
-	r := &run{ctx: ctx, ctxv: reflect.ValueOf(ctx), vars: vars, buf: make([]byte, 0, max(512, p.size.Load()*5/4))}
+	r := &run{ctx: ctx, ctxv: reflect.ValueOf(ctx), vars: vars, buf: e.buffer(max(512, int(p.size.Load())*5/4))}
 	defer func() {
 		if v := recover(); v != nil {
 			if a, ok := v.(abort); ok {

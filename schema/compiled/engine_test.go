@@ -415,6 +415,30 @@ func TestEngineDocumentCache(t *testing.T) {
 	}
 }
 
+// TestEngineRelease writes answers into buffers given back by Release:
+// each is graphql-go's, whether the buffer was large enough or not, and
+// an answer kept (not released) is not written over.
+func TestEngineRelease(t *testing.T) {
+	gql, eng := newTestSchema(t)
+	ctx := context.Background()
+	small, large := `{ box { id } }`, `{ pets { name legs ... on Dog { barks color } } things { __typename } }`
+	kept, ok := eng.Exec(ctx, large, "", nil)
+	if !ok {
+		t.Fatalf("%s not answered", large)
+	}
+	keptCopy := bytes.Clone(kept)
+	for i, doc := range []string{small, large, small, small, large, large} {
+		got, ok := eng.Exec(ctx, doc, "", nil)
+		if want := gql.Exec(ctx, doc, "", nil); !ok || !bytes.Equal(got, want.Data) {
+			t.Fatalf("request %d, %s: %v %s, want %s", i, doc, ok, got, want.Data)
+		}
+		eng.Release(got)
+	}
+	if !bytes.Equal(kept, keptCopy) {
+		t.Errorf("an answer not released changed: %s, was %s", kept, keptCopy)
+	}
+}
+
 // TestEngineConcurrent compiles and executes from several goroutines at
 // once (run with -race): plans, condition sets and answer sizes are
 // shared.
@@ -436,6 +460,9 @@ func TestEngineConcurrent(t *testing.T) {
 				if !ok || !bytes.Equal(got, want.Data) {
 					t.Errorf("%s %v: %v %s, want %s", doc, vars, ok, got, want.Data)
 					return
+				}
+				if i%3 != 0 {
+					eng.Release(got) // later answers are written into it
 				}
 			}
 		})
