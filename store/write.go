@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -47,6 +46,11 @@ type writer struct {
 	// mem, when not nil, receives the writes instead of txn: a bulk import
 	// into an empty store (bulk.go). txn is then unused.
 	mem *overlay
+	// prechecked means each record was prechecked just before it is
+	// applied, against what the writer has written (bulkRun.add): its
+	// statement or claim is resolved already, and resolving it again
+	// against the same records would give the same result.
+	prechecked bool
 }
 
 type sourceInfo struct {
@@ -650,8 +654,24 @@ func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key strin
 	if err := w.set(hk, head); err != nil {
 		return err
 	}
-	cb, _ := json.Marshal(ch)
-	return w.set(logKey(ts, rtype, id), cb)
+	return w.set(logKey(ts, rtype, id), appendChange(nil, ch))
+}
+
+// appendChange appends ch to b as json.Marshal encodes it.
+func appendChange(b []byte, ch change) []byte {
+	b = append(b, `{"op":`...)
+	b = graph.AppendJSONString(b, ch.Op)
+	b = append(b, `,"key":`...)
+	b = graph.AppendJSONString(b, ch.Key)
+	if ch.By != "" {
+		b = append(b, `,"by":`...)
+		b = graph.AppendJSONString(b, ch.By)
+	}
+	if ch.Reason != "" {
+		b = append(b, `,"reason":`...)
+		b = graph.AppendJSONString(b, ch.Reason)
+	}
+	return append(b, '}')
 }
 
 // occ is one index key a record occupies while it is current; post is
@@ -665,13 +685,19 @@ type occ struct {
 // those in before but not in now. fresh means the record is new, so none
 // of its keys can exist yet and no reads are needed.
 func (w *writer) occupy(before, now []occ, ts uint64, fresh bool) error {
-	was := make(map[string]bool, len(before))
-	for _, o := range before {
-		was[string(o.key)] = true
+	// A new record (no keys before) needs neither set.
+	var was, is map[string]bool
+	if len(before) > 0 {
+		was = make(map[string]bool, len(before))
+		for _, o := range before {
+			was[string(o.key)] = true
+		}
+		is = make(map[string]bool, len(now))
 	}
-	is := make(map[string]bool, len(now))
 	for _, o := range now {
-		is[string(o.key)] = true
+		if is != nil {
+			is[string(o.key)] = true
+		}
 		if was[string(o.key)] {
 			continue
 		}
