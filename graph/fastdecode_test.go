@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// fastDecodeTests are statement lines and whether the fast path takes
-// them; either way DecodeRecord must give what encoding/json gives.
+// fastDecodeTests are statement and claim lines and whether a fast path
+// takes them; either way DecodeRecord must give what encoding/json gives.
 var fastDecodeTests = []struct {
 	line string
 	fast bool
@@ -64,6 +64,26 @@ var fastDecodeTests = []struct {
 	{`{"type":"statement","subject":"a"`, false},
 	{`{"type":"statement","subject"}`, false},
 	{`{"type":"statements","subject":"a"}`, false},
+	// Claims.
+	{`{"type":"claim","key":"claim-0","claimant":"ruphi-compute-1329","stated":"2025-09-08","modality":"estimate","text":"Ruphi Compute estimates Itrira will ship about 0.3 million units next year.","reference":{"source":"the-accelerator-2025-2886","quote":"The Tensor Bremi R700 joined the lineup."},"about":["tensor-bremi-r700-11438","itrira-124"],"value":{"amount":0.3,"unit":"million","approximate":true}}`, true},
+	{`{"type":"claim","key":"claim-1","claimant":"a","stated":"2025-05-23","modality":"opinion","text":"t","reference":{"source":"s"},"about":["x","y"]}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"about":[],"value":{}}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":5e10,"currency":"USD","lower":1,"upper":2,"approximate":false}}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":1,"unit":"W","currency":"USD"}}`, true},
+	{`{"type":"claim","key":"c"}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"links":[{"relation":"supports","claim":"d"}]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s","locator":{"page":1}}}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":null}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","value":null}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","about":["x",1]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","about":["x"],"about":["y"]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","stated":"2025-99"}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","modality":7}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","value":{"amount":1,"unit":"W","foo":1}}`, false},
+	{`{"type":"claim","key":"c","Claimant":"a"}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"line\nbreak"}`, false},
+	{`{"type":"claim","key":"c","subject":"a"}`, false},
+	{`{"type":"statement","key":"c","claimant":"a"}`, false},
 }
 
 // decodeBoth decodes line with DecodeRecord and with encoding/json alone
@@ -79,19 +99,32 @@ func decodeBoth(t *testing.T, line []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("DecodeRecord(%s) = %+v, want %+v", line, got, want)
 	}
-	// The fast path alone, also on lines DecodeRecord does not give it.
+	// The fast paths alone, also on lines DecodeRecord does not give them.
 	if st, ok := decodeStatementFast(line); ok {
 		want, werr := decodeRecordJSON(line, "", false)
 		if werr != nil || !reflect.DeepEqual(st, want.Statement) {
 			t.Fatalf("decodeStatementFast(%s) = %+v, want %+v (error %v)", line, st, want.Statement, werr)
 		}
 	}
+	if c, ok := decodeClaimFast(line); ok {
+		want, werr := decodeRecordJSON(line, "", false)
+		if werr != nil || !reflect.DeepEqual(c, want.Claim) {
+			t.Fatalf("decodeClaimFast(%s) = %+v, want %+v (error %v)", line, c, want.Claim, werr)
+		}
+	}
 }
 
-func TestDecodeStatementFast(t *testing.T) {
+// fastTakes reports whether a fast path takes line.
+func fastTakes(line []byte) bool {
+	_, st := decodeStatementFast(line)
+	_, c := decodeClaimFast(line)
+	return st || c
+}
+
+func TestDecodeRecordFast(t *testing.T) {
 	for _, tt := range fastDecodeTests {
-		if _, got := decodeStatementFast([]byte(tt.line)); got != tt.fast {
-			t.Errorf("decodeStatementFast(%s) took it: %v, want %v", tt.line, got, tt.fast)
+		if got := fastTakes([]byte(tt.line)); got != tt.fast {
+			t.Errorf("fast path took %s: %v, want %v", tt.line, got, tt.fast)
 		}
 		decodeBoth(t, []byte(tt.line))
 	}

@@ -168,9 +168,14 @@ func (r Record) MarshalJSON() ([]byte, error) {
 // DecodeRecord parses one NDJSON line. Unknown fields are refused.
 func DecodeRecord(line []byte) (Record, error) {
 	typ, ok := quickType(line)
-	if ok && typ == StatementRecord {
+	switch {
+	case ok && typ == StatementRecord:
 		if st, ok := decodeStatementFast(line); ok {
 			return Record{Type: typ, Statement: st}, nil
+		}
+	case ok && typ == ClaimRecord:
+		if c, ok := decodeClaimFast(line); ok {
+			return Record{Type: typ, Claim: c}, nil
 		}
 	}
 	return decodeRecordJSON(line, typ, ok)
