@@ -497,6 +497,9 @@ func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
 		case "approximate":
 			bit = 32
 			v.Approximate, ok = d.boolean()
+		case "condition":
+			bit = 64
+			v.Condition, ok = d.str()
 		}
 		return ok && seen&bit == 0 && d.mark(&seen, bit)
 	})

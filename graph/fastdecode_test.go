@@ -70,6 +70,7 @@ var fastDecodeTests = []struct {
 	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"about":[],"value":{}}`, true},
 	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":5e10,"currency":"USD","lower":1,"upper":2,"approximate":false}}`, true},
 	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":1,"unit":"W","currency":"USD"}}`, true},
+	{`{"type":"claim","key":"claim-4","claimant":"v","stated":"2026-10-07","modality":"forecast","text":"t","reference":{"source":"b","quote":"q"},"about":["b"],"value":{"amount":42300000000,"currency":"USD","lower":13680000000.000002,"approximate":true,"condition":"if high-bandwidth memory supply improves"}}`, true},
 	{`{"type":"claim","key":"c"}`, true},
 	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"links":[{"relation":"supports","claim":"d"}]}`, false},
 	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s","locator":{"page":1}}}`, false},
