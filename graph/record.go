@@ -168,6 +168,23 @@ func (r Record) MarshalJSON() ([]byte, error) {
 // DecodeRecord parses one NDJSON line. Unknown fields are refused.
 func DecodeRecord(line []byte) (Record, error) {
 	typ, ok := quickType(line)
+	switch {
+	case ok && typ == StatementRecord:
+		if st, ok := decodeStatementFast(line); ok {
+			return Record{Type: typ, Statement: st}, nil
+		}
+	case ok && typ == ClaimRecord:
+		if c, ok := decodeClaimFast(line); ok {
+			return Record{Type: typ, Claim: c}, nil
+		}
+	}
+	return decodeRecordJSON(line, typ, ok)
+}
+
+// decodeRecordJSON is DecodeRecord with encoding/json; typ is the line's
+// type if quick (quickType found it).
+func decodeRecordJSON(line []byte, typ RecordType, quick bool) (Record, error) {
+	ok := quick
 	if !ok {
 		var head struct {
 			Type RecordType `json:"type"`

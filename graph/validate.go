@@ -70,7 +70,7 @@ func (s *Statement) ValidateShape() error {
 		return Invalid("references", RMissingReference, "a statement needs at least one reference")
 	}
 	for i := range s.References {
-		if err := s.References[i].validateShape(fmt.Sprintf("references[%d]", i)); err != nil {
+		if err := s.References[i].validateShape(referenceField(i)); err != nil {
 			return err
 		}
 	}
@@ -155,11 +155,28 @@ func (s *Statement) Resolve(l Lookup) error {
 		}
 	}
 	for i := range s.References {
-		if err := s.References[i].Resolve(fmt.Sprintf("references[%d]", i), l); err != nil {
+		if err := s.References[i].Resolve(referenceField(i), l); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// referenceFields are the field names of a statement's first references.
+var referenceFields = func() (f [8]string) {
+	for i := range f {
+		f[i] = fmt.Sprintf("references[%d]", i)
+	}
+	return f
+}()
+
+// referenceField names a statement's reference i ("references[2]"),
+// without formatting it for the first few.
+func referenceField(i int) string {
+	if i < len(referenceFields) {
+		return referenceFields[i]
+	}
+	return fmt.Sprintf("references[%d]", i)
 }
 
 // ValidateShape runs the claim checks that need no stored data.

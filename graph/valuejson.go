@@ -64,6 +64,16 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return Invalid("object", RBadValue, "malformed value: %v", cleanJSONError(err))
 	}
+	x, err := w.value()
+	if err != nil {
+		return err
+	}
+	*v = x
+	return nil
+}
+
+// value checks the wire form of a value and returns the Value it gives.
+func (w *valueJSON) value() (Value, error) {
 	n := 0
 	for _, set := range []bool{w.Entity != nil, w.Text != nil, w.Amount != nil, w.Date != nil, w.Boolean != nil} {
 		if set {
@@ -71,9 +81,9 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if n != 1 {
-		return Invalid("object", RBadValue, "a value needs exactly one of entity, text, amount, date, boolean")
+		return Value{}, Invalid("object", RBadValue, "a value needs exactly one of entity, text, amount, date, boolean")
 	}
-	*v = Value{Lower: w.Lower, Upper: w.Upper, Approximate: w.Approximate}
+	v := Value{Lower: w.Lower, Upper: w.Upper, Approximate: w.Approximate}
 	switch {
 	case w.Entity != nil:
 		v.Type, v.Entity = EntityValue, *w.Entity
@@ -83,27 +93,27 @@ func (v *Value) UnmarshalJSON(b []byte) error {
 		v.Amount = *w.Amount
 		switch {
 		case w.Unit != "" && w.Currency != "":
-			return Invalid("object.unit", RBadValue, "an amount has a unit or a currency, not both")
+			return Value{}, Invalid("object.unit", RBadValue, "an amount has a unit or a currency, not both")
 		case w.Currency != "":
 			v.Type, v.Currency = MoneyValue, w.Currency
 		case w.Unit != "":
 			v.Type, v.Unit = QuantityValue, w.Unit
 		default:
-			return Invalid("object.unit", RMissing, "an amount needs a unit (quantity) or a currency (money)")
+			return Value{}, Invalid("object.unit", RMissing, "an amount needs a unit (quantity) or a currency (money)")
 		}
 	case w.Date != nil:
 		d, err := ParseDate("object.date", *w.Date)
 		if err != nil {
-			return err
+			return Value{}, err
 		}
 		v.Type, v.Date = DateValue, d
 	case w.Boolean != nil:
 		v.Type, v.Bool = BoolValue, *w.Boolean
 	}
 	if (w.Unit != "" && v.Type != QuantityValue) || (w.Currency != "" && v.Type != MoneyValue) {
-		return Invalid("object", RBadValue, "unit or currency given without an amount")
+		return Value{}, Invalid("object", RBadValue, "unit or currency given without an amount")
 	}
-	return nil
+	return v, nil
 }
 
 // cleanJSONError strips the package prefix from encoding/json errors.

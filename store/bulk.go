@@ -73,6 +73,8 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.txn.Discard()
 	// A record writes about 8.3 keys (measured: scale-1 generated data).
 	w.mem = newOverlay(s.db, 9*max(n, s.bulkMin))
+	w.prechecked = true
+	w.entities = map[string]keyEntry{}
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
 	return &bulkRun{w: w, pre: pre, progress: progress}

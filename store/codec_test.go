@@ -835,3 +835,21 @@ func TestDecodeArena(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendChange(t *testing.T) {
+	for _, ch := range []change{
+		{Op: "add", Key: "st-0123456789abcdef0123"},
+		{Op: "update", Key: "tsmc", By: "import:gen-s1-seed1.ndjson"},
+		{Op: "retract", Key: "c1", By: "ann", Reason: "wrong <source> & \"quote\""},
+		{Op: "", Key: ""},
+		{Op: "rank", Key: "k\u2028\u2029\x00\x1f\\", Reason: "Zürich – 東京 \xff\xfe"},
+	} {
+		want, err := json.Marshal(ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendChange(nil, ch); !bytes.Equal(got, want) {
+			t.Errorf("appendChange(%+v) = %s, want %s", ch, got, want)
+		}
+	}
+}

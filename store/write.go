@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -47,6 +46,17 @@ type writer struct {
 	// mem, when not nil, receives the writes instead of txn: a bulk import
 	// into an empty store (bulk.go). txn is then unused.
 	mem *overlay
+	// prechecked means each record was prechecked just before it is
+	// applied, against what the writer has written (bulkRun.add): its
+	// statement or claim is resolved already, and resolving it again
+	// against the same records would give the same result.
+	prechecked bool
+	// entities holds, in a bulk import, the key-index entries of the
+	// entities written so far (setKey). Statements look their subject and
+	// object up two or three times each: this small map stays in the CPU
+	// caches, where each overlay lookup reads three places in memory that
+	// have left them.
+	entities map[string]keyEntry
 }
 
 type sourceInfo struct {
@@ -302,7 +312,7 @@ func (w *writer) finish() error {
 	}
 	if w.mem != nil {
 		// What the writer looked up goes before the sort and the stream.
-		w.keys, w.kinds, w.sources, w.dirty, w.typoWords = nil, nil, nil, nil, nil
+		w.keys, w.kinds, w.sources, w.dirty, w.typoWords, w.entities = nil, nil, nil, nil, nil, nil
 		if err := w.s.streamOverlay(w.ctx, w.mem); err != nil {
 			return err
 		}
@@ -503,7 +513,12 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 	if w.mem != nil {
 		// A bulk import: every key that exists was written by it, into
 		// the overlay. Reading it there spares w.keys, a map of a string
-		// per record for the collector to mark.
+		// per record for the collector to mark; entities, which are few
+		// and often looked up, are in w.entities too.
+		if rtype == rEntity {
+			e, ok := w.entities[key]
+			return e, ok, nil
+		}
 		v := w.mem.get(appendKeyIndexKey(buf[:0], rtype, key))
 		if v == nil {
 			return keyEntry{}, false, nil
@@ -533,8 +548,12 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 
 // setKey writes a key-index entry and remembers it for this write.
 func (w *writer) setKey(rtype byte, key string, e keyEntry) error {
-	if w.mem == nil {
+	switch {
+	case w.mem == nil:
 		w.keys[string(rune(rtype))+key] = e
+	case rtype == rEntity:
+		// As lookupKey would decode it from the overlay.
+		w.entities[key], _ = decodeKeyEntry(encodeKeyEntry(e))
 	}
 	return w.set(keyIndexKey(rtype, key), encodeKeyEntry(e))
 }
@@ -650,8 +669,24 @@ func (w *writer) writeVersion(tag, rtype byte, id, ts uint64, rec any, key strin
 	if err := w.set(hk, head); err != nil {
 		return err
 	}
-	cb, _ := json.Marshal(ch)
-	return w.set(logKey(ts, rtype, id), cb)
+	return w.set(logKey(ts, rtype, id), appendChange(nil, ch))
+}
+
+// appendChange appends ch to b as json.Marshal encodes it.
+func appendChange(b []byte, ch change) []byte {
+	b = append(b, `{"op":`...)
+	b = graph.AppendJSONString(b, ch.Op)
+	b = append(b, `,"key":`...)
+	b = graph.AppendJSONString(b, ch.Key)
+	if ch.By != "" {
+		b = append(b, `,"by":`...)
+		b = graph.AppendJSONString(b, ch.By)
+	}
+	if ch.Reason != "" {
+		b = append(b, `,"reason":`...)
+		b = graph.AppendJSONString(b, ch.Reason)
+	}
+	return append(b, '}')
 }
 
 // occ is one index key a record occupies while it is current; post is
@@ -665,13 +700,19 @@ type occ struct {
 // those in before but not in now. fresh means the record is new, so none
 // of its keys can exist yet and no reads are needed.
 func (w *writer) occupy(before, now []occ, ts uint64, fresh bool) error {
-	was := make(map[string]bool, len(before))
-	for _, o := range before {
-		was[string(o.key)] = true
+	// A new record (no keys before) needs neither set.
+	var was, is map[string]bool
+	if len(before) > 0 {
+		was = make(map[string]bool, len(before))
+		for _, o := range before {
+			was[string(o.key)] = true
+		}
+		is = make(map[string]bool, len(now))
 	}
-	is := make(map[string]bool, len(now))
 	for _, o := range now {
-		is[string(o.key)] = true
+		if is != nil {
+			is[string(o.key)] = true
+		}
 		if was[string(o.key)] {
 			continue
 		}

@@ -128,8 +128,10 @@ func mergeStatement(prev, in *graph.Statement) (graph.Statement, graph.Op) {
 func (w *writer) applyStatement(in *graph.Statement) (bool, error) {
 	st := *in
 	st.References = slices.Clone(in.References)
-	if err := st.Resolve(w); err != nil {
-		return false, err
+	if !w.prechecked {
+		if err := st.Resolve(w); err != nil {
+			return false, err
+		}
 	}
 	prev, err := w.latestStatement(st.Key)
 	if err != nil {
@@ -412,8 +414,10 @@ func (w *writer) latestClaim(key string) (*graph.Claim, error) {
 func (w *writer) applyClaim(in *graph.Claim) (bool, error) {
 	c := *in
 	c.About = slices.Clone(in.About)
-	if err := c.Resolve(w); err != nil {
-		return false, err
+	if !w.prechecked {
+		if err := c.Resolve(w); err != nil {
+			return false, err
+		}
 	}
 	prev, err := w.latestClaim(c.Key)
 	if err != nil {

@@ -1,0 +1,507 @@
+package graph
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// This file holds the fast path of DecodeRecord for statement and claim
+// lines, which are most of an import (96% at scale 1): a scanner for the
+// members and shapes such a line usually has, which gives up (ok false) on
+// anything else. DecodeRecord then decodes the line with encoding/json, so
+// the fast path never decides what a line means where the two could
+// differ, and every error, with its field names and wording, comes from
+// encoding/json's path.
+//
+// The scanner accepts only what encoding/json decodes to the same record:
+// member names spelled exactly as their tags (encoding/json also matches
+// other cases), each member at most once (encoding/json keeps the last),
+// strings without escapes or control characters and in valid UTF-8
+// (encoding/json replaces invalid bytes), no null, numbers in JSON's
+// grammar that strconv.ParseFloat reads without error (as encoding/json
+// reads a float64), and nothing but whitespace after the object. An empty
+// array or object gives an empty, non-nil slice or map, as with
+// encoding/json. A value, a date or a key it cannot take gives up too.
+
+// fastDecoder scans one line.
+type fastDecoder struct {
+	b []byte
+	i int
+}
+
+// decodeStatementFast decodes a statement line, or reports false when the
+// line needs encoding/json.
+func decodeStatementFast(line []byte) (*Statement, bool) {
+	d := fastDecoder{b: line}
+	st := &Statement{}
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "type":
+			bit = 1
+			var s []byte
+			s, ok = d.rawStr()
+			ok = ok && string(s) == string(StatementRecord)
+		case "key":
+			bit = 2
+			st.Key, ok = d.str()
+		case "subject":
+			bit = 4
+			st.Subject, ok = d.str()
+		case "predicate":
+			bit = 8
+			st.Predicate, ok = d.str()
+		case "rank":
+			bit = 16
+			var s string
+			s, ok = d.str()
+			st.Rank = Rank(s)
+		case "object":
+			bit = 32
+			st.Object, ok = d.value()
+		case "qualifiers":
+			bit = 64
+			st.Qualifiers, ok = d.qualifiers()
+		case "references":
+			bit = 128
+			st.References, ok = d.references()
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	if !ok || seen&1 == 0 {
+		return nil, false
+	}
+	d.ws()
+	if d.i != len(d.b) {
+		return nil, false
+	}
+	return st, true
+}
+
+// mark records that the member of bit was seen; it returns true.
+func (d *fastDecoder) mark(seen *uint, bit uint) bool {
+	*seen |= bit
+	return true
+}
+
+func (d *fastDecoder) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips whitespace and then c, reporting whether c was there.
+func (d *fastDecoder) consume(c byte) bool {
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// peek skips whitespace and reports whether c comes next, without
+// consuming it.
+func (d *fastDecoder) peek(c byte) bool {
+	d.ws()
+	return d.i < len(d.b) && d.b[d.i] == c
+}
+
+// object scans an object, calling member with each member's name once the
+// decoder stands before its value; member scans the value.
+func (d *fastDecoder) object(member func(name []byte) bool) bool {
+	if !d.consume('{') {
+		return false
+	}
+	if d.consume('}') {
+		return true
+	}
+	for {
+		name, ok := d.rawStr()
+		if !ok || !d.consume(':') || !member(name) {
+			return false
+		}
+		if d.consume(',') {
+			continue
+		}
+		return d.consume('}')
+	}
+}
+
+// rawStr scans a string without escapes or control characters, in valid
+// UTF-8, and returns its bytes (part of the line).
+func (d *fastDecoder) rawStr() ([]byte, bool) {
+	if !d.consume('"') {
+		return nil, false
+	}
+	start, ascii := d.i, true
+	for ; d.i < len(d.b); d.i++ {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := d.b[start:d.i]
+			d.i++
+			return s, ascii || utf8.Valid(s)
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) str() (string, bool) {
+	s, ok := d.rawStr()
+	return string(s), ok
+}
+
+// number scans a number in JSON's grammar and parses it as encoding/json
+// parses a float64.
+func (d *fastDecoder) number() (float64, bool) {
+	d.ws()
+	b, start := d.b, d.i
+	i := d.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return 0, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return 0, false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return 0, false
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	f, err := strconv.ParseFloat(string(b[start:i]), 64)
+	if err != nil {
+		return 0, false
+	}
+	d.i = i
+	return f, true
+}
+
+func (d *fastDecoder) boolean() (bool, bool) {
+	d.ws()
+	switch {
+	case len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "true":
+		d.i += 4
+		return true, true
+	case len(d.b)-d.i >= 5 && string(d.b[d.i:d.i+5]) == "false":
+		d.i += 5
+		return false, true
+	}
+	return false, false
+}
+
+// value scans an object's value (valueJSON) and gives up on any value
+// Value.UnmarshalJSON would refuse.
+func (d *fastDecoder) value() (Value, bool) {
+	var w valueJSON
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "entity":
+			bit = 1
+			var s string
+			s, ok = d.str()
+			w.Entity = &s
+		case "text":
+			bit = 2
+			var s string
+			s, ok = d.str()
+			w.Text = &s
+		case "amount":
+			bit = 4
+			var f float64
+			f, ok = d.number()
+			w.Amount = &f
+		case "unit":
+			bit = 8
+			w.Unit, ok = d.str()
+		case "currency":
+			bit = 16
+			w.Currency, ok = d.str()
+		case "lower":
+			bit = 32
+			var f float64
+			f, ok = d.number()
+			w.Lower = &f
+		case "upper":
+			bit = 64
+			var f float64
+			f, ok = d.number()
+			w.Upper = &f
+		case "approximate":
+			bit = 128
+			w.Approximate, ok = d.boolean()
+		case "date":
+			bit = 256
+			var s string
+			s, ok = d.str()
+			w.Date = &s
+		case "boolean":
+			bit = 512
+			var v bool
+			v, ok = d.boolean()
+			w.Boolean = &v
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	if !ok {
+		return Value{}, false
+	}
+	v, err := w.value()
+	return v, err == nil
+}
+
+// date scans a date string as Date.UnmarshalText reads it.
+func (d *fastDecoder) date() (Date, bool) {
+	s, ok := d.rawStr()
+	if !ok {
+		return Date{}, false
+	}
+	var x Date
+	return x, x.UnmarshalText(s) == nil
+}
+
+func (d *fastDecoder) qualifiers() (Qualifiers, bool) {
+	var q Qualifiers
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "validFrom":
+			bit = 1
+			q.ValidFrom, ok = d.date()
+		case "validTo":
+			bit = 2
+			q.ValidTo, ok = d.date()
+		case "pointInTime":
+			bit = 4
+			q.PointInTime, ok = d.date()
+		case "extra":
+			bit = 8
+			q.Extra, ok = d.stringMap()
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	return q, ok
+}
+
+// stringMap scans an object of strings into a new map.
+func (d *fastDecoder) stringMap() (map[string]string, bool) {
+	m := map[string]string{}
+	ok := d.object(func(name []byte) bool {
+		if _, dup := m[string(name)]; dup {
+			return false
+		}
+		v, ok := d.str()
+		m[string(name)] = v
+		return ok
+	})
+	return m, ok
+}
+
+// references scans an array of references that have a source and
+// perhaps a quote.
+func (d *fastDecoder) references() ([]Reference, bool) {
+	if !d.consume('[') {
+		return nil, false
+	}
+	refs := make([]Reference, 0, 2)
+	if d.consume(']') {
+		return refs, true
+	}
+	for {
+		r, ok := d.reference()
+		if !ok {
+			return nil, false
+		}
+		refs = append(refs, r)
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return refs, true
+		}
+		return nil, false
+	}
+}
+
+// reference scans a reference that has a source and perhaps a quote.
+func (d *fastDecoder) reference() (Reference, bool) {
+	if !d.peek('{') {
+		return Reference{}, false
+	}
+	var r Reference
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "source":
+			bit = 1
+			r.Source, ok = d.str()
+		case "quote":
+			bit = 2
+			r.Quote, ok = d.str()
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	return r, ok
+}
+
+// decodeClaimFast decodes a claim line, or reports false when the line
+// needs encoding/json.
+func decodeClaimFast(line []byte) (*Claim, bool) {
+	d := fastDecoder{b: line}
+	c := &Claim{}
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "type":
+			bit = 1
+			var s []byte
+			s, ok = d.rawStr()
+			ok = ok && string(s) == string(ClaimRecord)
+		case "key":
+			bit = 2
+			c.Key, ok = d.str()
+		case "claimant":
+			bit = 4
+			c.Claimant, ok = d.str()
+		case "stated":
+			bit = 8
+			c.Stated, ok = d.date()
+		case "modality":
+			bit = 16
+			var s string
+			s, ok = d.str()
+			c.Modality = Modality(s)
+		case "text":
+			bit = 32
+			c.Text, ok = d.str()
+		case "reference":
+			bit = 64
+			c.Reference, ok = d.reference()
+		case "about":
+			bit = 128
+			c.About, ok = d.stringList()
+		case "value":
+			bit = 256
+			c.Value, ok = d.claimValue()
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	if !ok || seen&1 == 0 {
+		return nil, false
+	}
+	d.ws()
+	if d.i != len(d.b) {
+		return nil, false
+	}
+	return c, true
+}
+
+// stringList scans an array of strings into a new slice.
+func (d *fastDecoder) stringList() ([]string, bool) {
+	if !d.consume('[') {
+		return nil, false
+	}
+	out := []string{}
+	if d.consume(']') {
+		return out, true
+	}
+	for {
+		s, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return out, true
+		}
+		return nil, false
+	}
+}
+
+// claimValue scans a claim's value into a new ClaimValue.
+func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
+	if !d.peek('{') {
+		return nil, false
+	}
+	v := &ClaimValue{}
+	var seen uint
+	ok := d.object(func(name []byte) bool {
+		var bit uint
+		var ok bool
+		switch string(name) {
+		case "amount":
+			bit = 1
+			v.Amount, ok = d.number()
+		case "unit":
+			bit = 2
+			v.Unit, ok = d.str()
+		case "currency":
+			bit = 4
+			v.Currency, ok = d.str()
+		case "lower":
+			bit = 8
+			var f float64
+			f, ok = d.number()
+			v.Lower = &f
+		case "upper":
+			bit = 16
+			var f float64
+			f, ok = d.number()
+			v.Upper = &f
+		case "approximate":
+			bit = 32
+			v.Approximate, ok = d.boolean()
+		case "condition":
+			bit = 64
+			v.Condition, ok = d.str()
+		}
+		return ok && seen&bit == 0 && d.mark(&seen, bit)
+	})
+	return v, ok
+}

@@ -1,0 +1,139 @@
+package graph
+
+import (
+	"reflect"
+	"testing"
+)
+
+// fastDecodeTests are statement and claim lines and whether a fast path
+// takes them; either way DecodeRecord must give what encoding/json gives.
+var fastDecodeTests = []struct {
+	line string
+	fast bool
+}{
+	// The shapes generated data has.
+	{`{"type":"statement","subject":"dohosys-networks-0","predicate":"foundedIn","object":{"date":"1998"},"rank":"normal","references":[{"source":"zoskevia-2020-4819"}]}`, true},
+	{`{"type":"statement","subject":"d","predicate":"revenueRunRate","object":{"amount":2100000,"currency":"USD"},"qualifiers":{"pointInTime":"2025-Q1"},"rank":"normal","references":[{"source":"a"},{"source":"b"}]}`, true},
+	{`{"type":"statement","subject":"t","predicate":"peakPerformance","object":{"amount":6,"unit":"TFLOP/s"},"qualifiers":{"extra":{"precision":"BF16"}},"rank":"normal","references":[{"source":"c","quote":"The Tensor Melol H500 delivers 6 TFLOP/s."}]}`, true},
+	{`{"type":"statement","subject":"s","predicate":"chipType","object":{"text":"IPU"},"rank":"normal","references":[{"source":"f"}]}`, true},
+	{`{"type":"statement","subject":"s","predicate":"designedBy","object":{"entity":"acme"},"references":[{"source":"f"}]}`, true},
+	// Every member and value form it knows, with whitespace.
+	{` { "type" : "statement" , "key" : "k" , "subject" : "s" , "predicate" : "launched" , "object" : { "date" : "2024-05-01" } , "qualifiers" : { "validFrom" : "2020" , "validTo" : "2021-03" , "pointInTime" : "" , "extra" : { } } , "rank" : "preferred" , "references" : [ ] } `, true},
+	{"{\"type\":\"statement\",\n\t\"subject\":\"s\",\r\"predicate\":\"p\",\"object\":{\"boolean\":false},\"references\":[{\"quote\":\"q\",\"source\":\"x\"}]}", true},
+	{`{"type":"statement","subject":"s","predicate":"p","object":{"amount":-0.5e-3,"unit":"W","lower":-1,"upper":1E+2,"approximate":true},"references":[{"source":"x"}]}`, true},
+	{`{"type":"statement","subject":"s","predicate":"p","object":{"amount":0,"currency":"EUR","approximate":false},"references":[{"source":"x"}]}`, true},
+	{`{"type":"statement","subject":"Zürich – 東京","predicate":"p","object":{"text":"ü\u2028"},"references":[{"source":"x"}]}`, false},
+	{`{"type":"statement","subject":"Zürich – 東京","predicate":"p","object":{"text":"é"},"references":[{"source":"x"}]}`, true},
+	{`{"type":"statement","predicate":"p"}`, true},
+	{`{"subject":"s","type":"statement"}`, true},
+	// What it leaves to encoding/json: errors, escapes, other members,
+	// other spellings, repeated members, null, invalid UTF-8, odd numbers.
+	{`{"type":"statement","subject":"a","predicate":"memory","object":{"amount":1},"references":[]}`, false},
+	{`{"type":"statement","subject":"a","predicate":"releaseDate","object":{"date":"2025-13"},"references":[]}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":1,"unit":"GB","foo":1},"references":[]}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":1,"unit":"GB","currency":"USD"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"text":"x","entity":"y"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"unit":"GB"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":1e400,"unit":"GB"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":01,"unit":"GB"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":1.,"unit":"GB"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":"1","unit":"GB"}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":{"amount":1,"unit":"GB","approximate":1}}`, false},
+	{`{"type":"statement","subject":"a","predicate":"m","object":null}`, false},
+	{`{"type":"statement","subject":null,"predicate":"m"}`, false},
+	{`{"type":"statement","subject":"a\"b","predicate":"m"}`, false},
+	{`{"type":"statement","subject":"a\u0041","predicate":"m"}`, false},
+	{"{\"type\":\"statement\",\"subject\":\"a\xffb\",\"predicate\":\"m\"}", false},
+	{"{\"type\":\"statement\",\"subject\":\"a\tb\",\"predicate\":\"m\"}", false},
+	{`{"type":"statement","Subject":"a","predicate":"m"}`, false},
+	{`{"type":"statement","subject":"a","subject":"b","predicate":"m"}`, false},
+	{`{"type":"statement","type":"statement","subject":"a"}`, false},
+	{`{"type":"statement","subject":"a","colour":"red"}`, false},
+	{`{"type":"statement","subject":"a","recorded":{"at":"2025-01-01T00:00:00Z"}}`, false},
+	{`{"type":"statement","subject":"a","qualifiers":{"validFrom":"20x"}}`, false},
+	{`{"type":"statement","subject":"a","qualifiers":{"validFrom":2020}}`, false},
+	{`{"type":"statement","subject":"a","qualifiers":{"extra":{"k":"v","k":"w"}}}`, false},
+	{`{"type":"statement","subject":"a","qualifiers":{"extra":{"k":1}}}`, false},
+	{`{"type":"statement","subject":"a","references":[{"source":"x","locator":{"page":3}}]}`, false},
+	{`{"type":"statement","subject":"a","references":[{"source":"x"},]}`, false},
+	{`{"type":"statement","subject":"a","references":[null]}`, false},
+	{`{"type":"statement","subject":"a","references":{}}`, false},
+	{`{"type":"statement","subject":"a",}`, false},
+	{`{"type":"statement","subject":"a"} {}`, false},
+	{`{"type":"statement","subject":"a"}x`, false},
+	{`{"type":"statement","subject":"a"`, false},
+	{`{"type":"statement","subject"}`, false},
+	{`{"type":"statements","subject":"a"}`, false},
+	// Claims.
+	{`{"type":"claim","key":"claim-0","claimant":"ruphi-compute-1329","stated":"2025-09-08","modality":"estimate","text":"Ruphi Compute estimates Itrira will ship about 0.3 million units next year.","reference":{"source":"the-accelerator-2025-2886","quote":"The Tensor Bremi R700 joined the lineup."},"about":["tensor-bremi-r700-11438","itrira-124"],"value":{"amount":0.3,"unit":"million","approximate":true}}`, true},
+	{`{"type":"claim","key":"claim-1","claimant":"a","stated":"2025-05-23","modality":"opinion","text":"t","reference":{"source":"s"},"about":["x","y"]}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"about":[],"value":{}}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":5e10,"currency":"USD","lower":1,"upper":2,"approximate":false}}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"value":{"amount":1,"unit":"W","currency":"USD"}}`, true},
+	{`{"type":"claim","key":"claim-4","claimant":"v","stated":"2026-10-07","modality":"forecast","text":"t","reference":{"source":"b","quote":"q"},"about":["b"],"value":{"amount":42300000000,"currency":"USD","lower":13680000000.000002,"approximate":true,"condition":"if high-bandwidth memory supply improves"}}`, true},
+	{`{"type":"claim","key":"c"}`, true},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s"},"links":[{"relation":"supports","claim":"d"}]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":{"source":"s","locator":{"page":1}}}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","reference":null}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","value":null}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","about":["x",1]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"t","about":["x"],"about":["y"]}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","stated":"2025-99"}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","modality":7}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","value":{"amount":1,"unit":"W","foo":1}}`, false},
+	{`{"type":"claim","key":"c","Claimant":"a"}`, false},
+	{`{"type":"claim","key":"c","claimant":"a","text":"line\nbreak"}`, false},
+	{`{"type":"claim","key":"c","subject":"a"}`, false},
+	{`{"type":"statement","key":"c","claimant":"a"}`, false},
+}
+
+// decodeBoth decodes line with DecodeRecord and with encoding/json alone
+// and fails t unless both give the same record or the same error.
+func decodeBoth(t *testing.T, line []byte) {
+	t.Helper()
+	got, gerr := DecodeRecord(line)
+	typ, quick := quickType(line)
+	want, werr := decodeRecordJSON(line, typ, quick)
+	if (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) {
+		t.Fatalf("DecodeRecord(%s) error = %v, want %v", line, gerr, werr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("DecodeRecord(%s) = %+v, want %+v", line, got, want)
+	}
+	// The fast paths alone, also on lines DecodeRecord does not give them.
+	if st, ok := decodeStatementFast(line); ok {
+		want, werr := decodeRecordJSON(line, "", false)
+		if werr != nil || !reflect.DeepEqual(st, want.Statement) {
+			t.Fatalf("decodeStatementFast(%s) = %+v, want %+v (error %v)", line, st, want.Statement, werr)
+		}
+	}
+	if c, ok := decodeClaimFast(line); ok {
+		want, werr := decodeRecordJSON(line, "", false)
+		if werr != nil || !reflect.DeepEqual(c, want.Claim) {
+			t.Fatalf("decodeClaimFast(%s) = %+v, want %+v (error %v)", line, c, want.Claim, werr)
+		}
+	}
+}
+
+// fastTakes reports whether a fast path takes line.
+func fastTakes(line []byte) bool {
+	_, st := decodeStatementFast(line)
+	_, c := decodeClaimFast(line)
+	return st || c
+}
+
+func TestDecodeRecordFast(t *testing.T) {
+	for _, tt := range fastDecodeTests {
+		if got := fastTakes([]byte(tt.line)); got != tt.fast {
+			t.Errorf("fast path took %s: %v, want %v", tt.line, got, tt.fast)
+		}
+		decodeBoth(t, []byte(tt.line))
+	}
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	for _, tt := range fastDecodeTests {
+		f.Add([]byte(tt.line))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) { decodeBoth(t, line) })
+}
