@@ -74,12 +74,14 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultMaxQueryDepth  = 15
 	DefaultRequestTimeout = 10 * time.Second
-	// DefaultResponseCacheBytes is small on purpose: the cache lives in the
-	// Go heap under the memory limit, and at scale 1 a 64 MiB cache left
-	// the collector so little headroom that queries which rarely repeat
-	// cost 2.3× the CPU of no cache at all (Q3: 659 µs/request against 281;
-	// 16 MiB: 381 against 426, BENCHMARKS.md).
-	DefaultResponseCacheBytes = 16 << 20
+	// DefaultResponseCacheBytes bounds the compressed answers the cache
+	// keeps. It lives in the Go heap under the memory limit: at scale 1 a
+	// 64 MiB cache of uncompressed answers left the collector so little
+	// headroom that queries which rarely repeat cost 2.3× the CPU of no
+	// cache at all, and a 48 MiB cache of compressed answers cost Q6 two
+	// thirds of its rate. 32 MiB holds all of Q1's 40,000 answers or most
+	// of Q6's 20,000 (BENCHMARKS.md, session J).
+	DefaultResponseCacheBytes = 32 << 20
 )
 
 //go:embed ui

@@ -76,13 +76,15 @@ func DefaultConfig() Config {
 
 // DefaultMemoryLimit is the default soft limit of the Go heap. It must
 // stay well above the live heap (Badger's memtable arena and caches, the
-// read caches: about 140 MB serving scale 1 with the default caches), or
-// the collector runs without pause. With 256 MiB the server's VmRSS
-// stayed at or under 389 MB under the benchmark's load at scale 1 (about
-// 165 MB of it the store's mapped tables; its peak once reached 402 MB),
-// and it served the benchmark as fast as with 384 MiB and caches four
-// times larger (BENCHMARKS.md, session H).
-const DefaultMemoryLimit = 256 << 20
+// read and response caches: about 150 MB serving scale 1 with the default
+// caches), or the collector runs without pause: with a 48 MiB response
+// cache Q6 fell to a third of its rate. The heap fills up to the limit
+// under load, so the limit sets the server's anonymous memory; the
+// store's mapped tables add about 165 MB at scale 1. With 256 MiB the
+// peak VmRSS reached 402 MB, at the start of the Q5 runs; with 248 MiB
+// it stayed at 375 MiB (393 MB) over the whole benchmark (BENCHMARKS.md,
+// session J).
+const DefaultMemoryLimit = 248 << 20
 
 // Main is the chipgraph service: the store, the GraphQL schema over it and
 // the HTTP server. Tests set Config directly (Addr "127.0.0.1:0" and a
