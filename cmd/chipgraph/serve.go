@@ -80,10 +80,9 @@ func DefaultConfig() Config {
 // caches), or the collector runs without pause: with a 48 MiB response
 // cache Q6 fell to a third of its rate. The heap fills up to the limit
 // under load, so the limit sets the server's anonymous memory; the
-// store's mapped tables add about 165 MB at scale 1. With 256 MiB the
-// peak VmRSS reached 402 MB, at the start of the Q5 runs; with 248 MiB
-// it stayed at 375 MiB (393 MB) over the whole benchmark (BENCHMARKS.md,
-// session J).
+// store's mapped tables add about 165 MB at scale 1. Over the whole
+// benchmark the peak VmRSS was 401.6 MB with 256 MiB (reached as the Q5
+// runs began) and 394.3 MB with 248 MiB (BENCHMARKS.md, session J).
 const DefaultMemoryLimit = 248 << 20
 
 // Main is the chipgraph service: the store, the GraphQL schema over it and
