@@ -34,10 +34,7 @@ type fastDecoder struct {
 func decodeStatementFast(line []byte) (*Statement, bool) {
 	d := fastDecoder{b: line}
 	st := &Statement{}
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "type":
 			bit = 1
@@ -68,7 +65,7 @@ func decodeStatementFast(line []byte) (*Statement, bool) {
 			bit = 128
 			st.References, ok = d.references()
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	if !ok || seen&1 == 0 {
 		return nil, false
@@ -80,10 +77,20 @@ func decodeStatementFast(line []byte) (*Statement, bool) {
 	return st, true
 }
 
-// mark records that the member of bit was seen; it returns true.
-func (d *fastDecoder) mark(seen *uint, bit uint) bool {
-	*seen |= bit
-	return true
+// members scans an object of known members, each at most once: member
+// scans a member's value and returns the member's bit (0 and false for a
+// member it does not know). members gives up on a bit seen before, and
+// returns the bits it saw.
+func (d *fastDecoder) members(member func(name []byte) (bit uint, ok bool)) (seen uint, ok bool) {
+	ok = d.object(func(name []byte) bool {
+		bit, ok := member(name)
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		return true
+	})
+	return seen, ok
 }
 
 func (d *fastDecoder) ws() {
@@ -228,10 +235,7 @@ func (d *fastDecoder) boolean() (bool, bool) {
 // Value.UnmarshalJSON would refuse.
 func (d *fastDecoder) value() (Value, bool) {
 	var w valueJSON
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	_, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "entity":
 			bit = 1
@@ -278,7 +282,7 @@ func (d *fastDecoder) value() (Value, bool) {
 			v, ok = d.boolean()
 			w.Boolean = &v
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	if !ok {
 		return Value{}, false
@@ -299,10 +303,7 @@ func (d *fastDecoder) date() (Date, bool) {
 
 func (d *fastDecoder) qualifiers() (Qualifiers, bool) {
 	var q Qualifiers
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	_, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "validFrom":
 			bit = 1
@@ -317,7 +318,7 @@ func (d *fastDecoder) qualifiers() (Qualifiers, bool) {
 			bit = 8
 			q.Extra, ok = d.stringMap()
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	return q, ok
 }
@@ -368,10 +369,7 @@ func (d *fastDecoder) reference() (Reference, bool) {
 		return Reference{}, false
 	}
 	var r Reference
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	_, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "source":
 			bit = 1
@@ -380,7 +378,7 @@ func (d *fastDecoder) reference() (Reference, bool) {
 			bit = 2
 			r.Quote, ok = d.str()
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	return r, ok
 }
@@ -390,10 +388,7 @@ func (d *fastDecoder) reference() (Reference, bool) {
 func decodeClaimFast(line []byte) (*Claim, bool) {
 	d := fastDecoder{b: line}
 	c := &Claim{}
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "type":
 			bit = 1
@@ -427,7 +422,7 @@ func decodeClaimFast(line []byte) (*Claim, bool) {
 			bit = 256
 			c.Value, ok = d.claimValue()
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	if !ok || seen&1 == 0 {
 		return nil, false
@@ -470,10 +465,7 @@ func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
 		return nil, false
 	}
 	v := &ClaimValue{}
-	var seen uint
-	ok := d.object(func(name []byte) bool {
-		var bit uint
-		var ok bool
+	_, ok := d.members(func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
 		case "amount":
 			bit = 1
@@ -501,7 +493,7 @@ func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
 			bit = 64
 			v.Condition, ok = d.str()
 		}
-		return ok && seen&bit == 0 && d.mark(&seen, bit)
+		return bit, ok
 	})
 	return v, ok
 }
