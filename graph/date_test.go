@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -159,5 +160,24 @@ func TestDateText(t *testing.T) {
 	}
 	if err := got.UnmarshalText([]byte("2025-13")); graph.ErrorCode(err) != graph.EINVALID {
 		t.Errorf("UnmarshalText(%q) error = %v, want %s", "2025-13", err, graph.EINVALID)
+	}
+}
+
+func TestRecordedNanos(t *testing.T) {
+	for _, tt := range []struct {
+		t    time.Time
+		want uint64
+	}{
+		{time.Unix(0, 0), 0},
+		{time.Unix(1, 5), 1_000_000_005},
+		{time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), 0},
+		{time.Date(1200, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{time.Unix(0, math.MaxInt64), math.MaxInt64},
+		{time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), math.MaxInt64},
+		{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), math.MaxInt64},
+	} {
+		if got := graph.RecordedNanos(tt.t); got != tt.want {
+			t.Errorf("RecordedNanos(%s) got %d, want %d", tt.t, got, tt.want)
+		}
 	}
 }

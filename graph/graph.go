@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/url"
 	"sort"
 	"strings"
@@ -383,6 +384,25 @@ type View struct {
 	AsOf    time.Time
 	ValidAt time.Time
 }
+
+// RecordedNanos is t as a recorded time: Unix nanoseconds, 0 for an
+// instant before 1970 and math.MaxInt64 for one after 2262, where
+// time.Time.UnixNano is undefined. A read whose AsOf is at or after the
+// newest recorded change sees what a current read sees; the store and
+// the server's response cache both compare AsOf through this function,
+// so that they agree on when that is.
+func RecordedNanos(t time.Time) uint64 {
+	switch {
+	case t.Unix() < 0:
+		return 0
+	case t.After(maxRecorded):
+		return math.MaxInt64
+	}
+	return uint64(t.UnixNano())
+}
+
+// maxRecorded is the last instant time.Time.UnixNano represents.
+var maxRecorded = time.Unix(0, math.MaxInt64)
 
 // Direction selects statements by the entity's role: as subject
 // (Outgoing), as entity object (Incoming), or both.

@@ -380,7 +380,7 @@ func BenchmarkHandlerCached(b *testing.B) {
 	s := NewServer()
 	s.Schema = graphql.MustParseSchema(connSDL, &connRoot{})
 	s.Logger = log.New(io.Discard, "", 0)
-	s.Generation = func() uint64 { return 1 }
+	s.Generation = func() (uint64, uint64) { return 1, 0 }
 	h := s.Handler()
 	body := `{"query":"query Q($s: String!) { echo(s: $s) }","variables":{"s":"chip-123"}}`
 	req, _ := http.NewRequest(http.MethodPost, "/graphql", nil)

@@ -129,15 +129,16 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 
 	// A query (never a mutation) whose answer for this data generation is
 	// cached is answered from the cache; the generation is read before
-	// executing, so a write published meanwhile makes the result stale.
+	// executing, and an answer is cached only if it is unchanged after.
 	// A cached answer passed the cost check when it was computed (same
 	// document and variables, same limit), so a hit skips it.
 	var key [32]byte
 	var gen uint64
 	cacheable := false
 	if h.cache != nil && typed && typ == "query" {
-		gen = h.generation()
-		if key, cacheable = cacheKey(p); cacheable {
+		var visible uint64
+		gen, visible = h.generation()
+		if key, cacheable = cacheKey(p, &doc, visible); cacheable {
 			bp := bodyBufs.Get().(*[]byte)
 			body, ok := h.cache.get((*bp)[:0], key, gen)
 			if ok {
@@ -170,6 +171,14 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if executed && len(out.Errors) == 0 && len(out.Extensions) == 0 {
 		// The common case needs no encoder: graphql-go's data is
 		// compact JSON already (json.Marshal would scan it again).
+		// Cache the answer only if no write was published while it was
+		// computed: it then holds exactly the view of generation gen,
+		// which an asOf keyed as current (cacheKey) relies on.
+		if cacheable {
+			if now, _ := h.generation(); now != gen {
+				cacheable = false
+			}
+		}
 		if cacheable {
 			body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
 			body = append(append(append(body, `{"data":`...), res.Data...), '}')

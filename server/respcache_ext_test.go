@@ -15,7 +15,7 @@ import (
 func TestResponseCache(t *testing.T) {
 	var gen atomic.Uint64
 	s := NewTestServer(t, nil)
-	s.Generation = gen.Load
+	s.Generation = func() (uint64, uint64) { return gen.Load(), 0 }
 	h := s.Handler()
 	post := func(body string) string {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 )
@@ -95,7 +97,7 @@ func TestResponseCacheHits(t *testing.T) {
 	s := NewServer()
 	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! fails: Int }`, &countingRoot{})
 	s.Logger = log.New(io.Discard, "", 0)
-	s.Generation = gen.Load
+	s.Generation = func() (uint64, uint64) { return gen.Load(), 0 }
 	h := s.Handler()
 	post := func(query string) string {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+query+`"}`))
@@ -131,7 +133,7 @@ func TestResponseCacheSkipsErrors(t *testing.T) {
 	s := NewServer()
 	s.Schema = graphql.MustParseSchema(`type Query { hits: Int! fails: Int }`, root)
 	s.Logger = log.New(io.Discard, "", 0)
-	s.Generation = func() uint64 { return 1 }
+	s.Generation = func() (uint64, uint64) { return 1, 0 }
 	h := s.Handler()
 	for i := 1; i <= 3; i++ {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ fails }"}`))
@@ -179,18 +181,148 @@ func TestAppendVariables(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := appendVariables([]byte("prefix"), vars)
+		got, ok := appendVariables([]byte("prefix"), vars, nil)
 		if !ok || string(got) != "prefix"+string(want) {
 			t.Errorf("appendVariables(%v) = %s, %v; want prefix%s", vars, got, ok, want)
 		}
 	}
 	// Keys order does not change the cache key; values do.
-	a, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "2"}})
-	b, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"b": "2", "a": "1"}})
-	c, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "3"}})
-	d, _ := cacheKey(&params{Query: "q", OperationName: "", Variables: nil})
-	e, _ := cacheKey(&params{Query: "q", Variables: map[string]any{}})
+	a, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "2"}}, nil, 0)
+	b, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"b": "2", "a": "1"}}, nil, 0)
+	c, _ := cacheKey(&params{Query: "q", Variables: map[string]any{"a": "1", "b": "3"}}, nil, 0)
+	d, _ := cacheKey(&params{Query: "q", OperationName: "", Variables: nil}, nil, 0)
+	e, _ := cacheKey(&params{Query: "q", Variables: map[string]any{}}, nil, 0)
 	if a != b || a == c || d == e {
 		t.Errorf("cache keys: same variables in another order equal %v (want true), other values equal %v (want false), null and {} equal %v (want false)", a == b, a == c, d == e)
+	}
+}
+
+// TestCacheKeyAsOf: asOf values at or after the newest change share a key
+// (they read the current view); earlier ones, malformed ones, and
+// variables used elsewhere too keep their own.
+func TestCacheKeyAsOf(t *testing.T) {
+	const q = `query Q($key: String!, $asOf: Time!) { entity(key: $key, asOf: $asOf) { key } }`
+	const both = `query Q($key: String!, $asOf: Time!) { entity(key: $key, asOf: $asOf, validAt: $asOf) { key } }`
+	visible := uint64(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	key := func(query, asOf string) [32]byte {
+		d := scanDocument(query, 0)
+		k, ok := cacheKey(&params{Query: query, Variables: map[string]any{"key": "chip-1", "asOf": asOf}}, &d, visible)
+		if !ok {
+			t.Fatalf("cacheKey(%q) not cacheable", asOf)
+		}
+		return k
+	}
+	at := key(q, "2026-11-27T12:00:00Z")
+	for _, tt := range []struct {
+		query, asOf string
+		same        bool
+		why         string
+	}{
+		{q, "2026-11-27T12:00:00Z", true, "the newest change's instant"},
+		{q, "2026-11-27T12:00:00.000000001Z", true, "a nanosecond after"},
+		{q, "2026-11-27T13:00:00+01:00", true, "the same instant in another zone"},
+		{q, "2027-01-01T00:00:00Z", true, "later"},
+		{q, "9999-12-31T23:59:59Z", true, "past what UnixNano represents"},
+		{q, "2026-11-27T11:59:59.999999999Z", false, "a nanosecond before: an older view"},
+		{q, "1969-01-01T00:00:00Z", false, "before 1970"},
+		{q, "2026-11-27 12:00:00", false, "not RFC 3339: the request fails, and must not hit"},
+		{q, "!current", false, "the marker itself, as a value"},
+		{both, "2027-01-01T00:00:00Z", false, "also used as validAt"},
+	} {
+		if got := key(tt.query, tt.asOf) == at; got != tt.same {
+			t.Errorf("asOf %q (%s): shares the current key got %v, want %v", tt.asOf, tt.why, got, tt.same)
+		}
+	}
+	if key(q, "2027-01-01T00:00:00Z") == key(both, "2027-01-01T00:00:00Z") {
+		t.Errorf("different documents share a key")
+	}
+	// Another key variable: another entry, normalized or not.
+	d := scanDocument(q, 0)
+	other, _ := cacheKey(&params{Query: q, Variables: map[string]any{"key": "chip-2", "asOf": "2027-01-01T00:00:00Z"}}, &d, visible)
+	if other == at {
+		t.Errorf("chip-2 shares chip-1's key")
+	}
+}
+
+type asOfRoot struct {
+	n     atomic.Int32
+	write func() // called during an execution, when set
+}
+
+func (r *asOfRoot) Hits(args struct{ AsOf *graphql.Time }) int32 {
+	if r.write != nil {
+		r.write()
+	}
+	return r.n.Add(1)
+}
+
+// TestResponseCacheAsOf counts executions of reads asOf: instants at or
+// after the newest change share one cached answer, until a write; an
+// answer computed while a write was published is not cached.
+func TestResponseCacheAsOf(t *testing.T) {
+	var gen, visible atomic.Uint64
+	change := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	visible.Store(uint64(change.UnixNano()))
+	root := &asOfRoot{}
+	s := NewServer()
+	s.Schema = graphql.MustParseSchema(`scalar Time type Query { hits(asOf: Time): Int! }`, root)
+	s.Logger = log.New(io.Discard, "", 0)
+	s.Generation = func() (uint64, uint64) { return gen.Load(), visible.Load() }
+	h := s.Handler()
+	post := func(asOf time.Time) string {
+		body := fmt.Sprintf(`{"query":"query($t: Time) { hits(asOf: $t) }","variables":{"t":%q}}`, asOf.Format(time.RFC3339Nano))
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	step := uint64(90 * time.Minute)
+	publish := func() {
+		gen.Add(1)
+		visible.Add(step)
+	}
+	for i, tt := range []struct {
+		asOf  time.Duration // after the first change
+		write bool          // publish a write (90 minutes on) first
+		race  bool          // publish a write during the execution
+		back  bool          // read the generation as it was before the last write
+		want  string
+		why   string
+	}{
+		{time.Minute, false, false, false, `"hits":1`, "first sight: executed"},
+		{time.Minute, false, false, false, `"hits":2`, "second sight: executed and cached"},
+		{time.Hour, false, false, false, `"hits":2`, "a later instant: the current answer, from the cache"},
+		{0, false, false, false, `"hits":2`, "the change's own instant: the same"},
+		{-time.Second, false, false, false, `"hits":3`, "before the change: an older view, executed"},
+		{2 * time.Hour, true, false, false, `"hits":4`, "after a write: executed (and cached: its key was seen)"},
+		{3 * time.Hour, false, false, false, `"hits":4`, "from the cache"},
+		{time.Hour, false, false, false, `"hits":5`, "before the new change: its own view"},
+		{5 * time.Hour, true, true, false, `"hits":6`, "a write published during the execution"},
+		// A request that read the generation before that write, and
+		// looks its answer up after it: the answer holds the write, so
+		// it must not have been cached under the older generation.
+		{5 * time.Hour, false, false, true, `"hits":7`, "not cached: executed"},
+		{6 * time.Hour, false, false, false, `"hits":8`, "the newest generation: executed and cached"},
+		{7 * time.Hour, false, false, false, `"hits":8`, "from the cache"},
+	} {
+		if tt.write {
+			publish()
+		}
+		root.write = nil
+		if tt.race {
+			root.write = publish
+		}
+		if tt.back {
+			gen.Add(^uint64(0))
+			visible.Add(-step)
+		}
+		if got := post(change.Add(tt.asOf)); !strings.Contains(got, tt.want) {
+			t.Errorf("request %d (asOf change%+v): got %s, want %s (%s)", i+1, tt.asOf, got, tt.want, tt.why)
+		}
+		if tt.back {
+			gen.Add(1)
+			visible.Add(step)
+		}
 	}
 }

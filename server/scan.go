@@ -1,6 +1,9 @@
 package server
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // docInfo is what a single cheap pass over a GraphQL document finds before
 // any parsing: how deeply its braces nest, and its operations.
@@ -8,6 +11,23 @@ type docInfo struct {
 	depth   int  // deepest brace nesting seen
 	tooDeep bool // depth went past the limit; the scan stopped there
 	ops     []operation
+	// asOf names the variables the document uses only as the value of
+	// arguments named asOf (read views' transaction time: see
+	// TestAsOfArguments in package schema), at least once and nowhere
+	// else. The response cache may treat two such values that fall at or
+	// after the newest change as equal.
+	asOf []string
+}
+
+// onlyAsOf reports whether the document uses variable name only as an
+// asOf argument.
+func (d docInfo) onlyAsOf(name string) bool {
+	for _, n := range d.asOf {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // operation is one operation definition: its type ("query", "mutation" or
@@ -55,6 +75,10 @@ func scanDocument(src string, maxDepth int) docInfo {
 		state   = betweenDefs
 		afterAt bool // the previous token was "@": a name here is a directive
 		named   bool // the current operation has its name
+		// lastName is the previous token when it was a name, argName
+		// the name before the ":" that was the previous token.
+		lastName, argName string
+		asOf, other       []string // variables used as asOf, and otherwise
 	)
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -67,6 +91,7 @@ func scanDocument(src string, maxDepth int) docInfo {
 		case c == '"':
 			i = skipString(src, i)
 			afterAt = false
+			lastName, argName = "", ""
 			continue
 		case c == '{':
 			braces++
@@ -96,7 +121,29 @@ func scanDocument(src string, maxDepth int) docInfo {
 			nest = max(nest-1, 0)
 		case c == '@':
 			afterAt = true
+			lastName, argName = "", ""
 			i++
+			continue
+		case c == ':':
+			argName, lastName = lastName, ""
+			afterAt = false
+			i++
+			continue
+		case c == '$':
+			j := i + 1
+			for j < len(src) && (isNameStart(src[j]) || isDigit(src[j])) {
+				j++
+			}
+			// A variable's definition (in its operation's header) is not a use.
+			if name := src[i+1 : j]; name != "" && !(state == opHeader && nest > 0) {
+				if argName == "asOf" {
+					asOf = append(asOf, name)
+				} else {
+					other = append(other, name)
+				}
+			}
+			lastName, argName, afterAt = "", "", false
+			i = j
 			continue
 		case isNameStart(c):
 			j := i + 1
@@ -122,6 +169,7 @@ func scanDocument(src string, maxDepth int) docInfo {
 				}
 			}
 			afterAt = false
+			lastName, argName = src[i:j], ""
 			i = j
 			continue
 		case isDigit(c) || c == '-':
@@ -130,10 +178,20 @@ func scanDocument(src string, maxDepth int) docInfo {
 				i++
 			}
 			afterAt = false
+			lastName, argName = "", ""
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',':
+			i++ // insignificant: the tokens around it stay adjacent
 			continue
 		}
 		afterAt = false
+		lastName, argName = "", ""
 		i++
+	}
+	for _, name := range asOf {
+		if !slices.Contains(other, name) && !slices.Contains(info.asOf, name) {
+			info.asOf = append(info.asOf, name)
+		}
 	}
 	return info
 }

@@ -132,3 +132,38 @@ func TestNegotiateCommon(t *testing.T) {
 		}
 	}
 }
+
+// TestScanDocumentAsOf: a variable counts as used only as asOf when every
+// use of it is the whole value of an argument named asOf.
+func TestScanDocumentAsOf(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		want string // docInfo.asOf, comma-separated
+	}{
+		{`query Q6($key: String!, $asOf: Time!) { entity(key: $key, asOf: $asOf) { key } }`, "asOf"},
+		{`query($t: Time) { a: chip(asOf:$t) { key } b: company(key: "x", asOf: $t) { key } }`, "t"},
+		{`query($t: Time) { chip(asOf: # a comment
+			$t) { key } }`, "t"},
+		{`query($t: Time, $u: Time) { chip(asOf: $t) { key } company(asOf: $u) { key } }`, "t,u"},
+		// Used elsewhere too: validAt, a directive, a list, another argument.
+		{`query($t: Time) { chip(asOf: $t, validAt: $t) { key } }`, ""},
+		{`query($t: Time) { chip(asOf: $t) @include(if: $t) { key } }`, ""},
+		{`query($t: Time) { chip(asOf: $t) { key } claims(asOf: [$t]) { key } }`, ""},
+		{`query($t: Time) { chip(asOf: $t) { key } x: chip(key: $t) { key } }`, ""},
+		// Not a variable, or not the asOf argument.
+		{`{ chip(asOf: "2026-01-01T00:00:00Z") { key } }`, ""},
+		{`query($asOf: Time) { chip(validAt: $asOf) { key } }`, ""},
+		{`query($t: Time) { asOf { x(y: $t) } }`, ""},
+		{`query($t: Time) { chip(asOf: "s" x: $t) { key } }`, ""},
+		// A definition alone is no use.
+		{`query($t: Time) { chip { key } }`, ""},
+		// In a fragment.
+		{`query($t: Time) { ...F } fragment F on Query { chip(asOf: $t) { key } }`, "t"},
+		{`query($t: Time) { ...F chip(validAt: $t) { key } } fragment F on Query { chip(asOf: $t) { key } }`, ""},
+	} {
+		got := strings.Join(scanDocument(tt.src, 0).asOf, ",")
+		if got != tt.want {
+			t.Errorf("scanDocument(%q).asOf got %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}

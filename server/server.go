@@ -118,10 +118,12 @@ type Server struct {
 	// (5xx) and panics are logged.
 	LogRequests bool
 	// Generation returns the data's generation, which changes with every
-	// published write (store.Store.Generation). With it set, successful
-	// query responses are cached until the next write; nil disables the
-	// response cache.
-	Generation func() uint64
+	// published write, and the recorded time of the newest change it shows
+	// (Unix nanoseconds), read together (store.Store.Published). With it
+	// set, successful query responses are cached until the next write, and
+	// reads asOf an instant at or after that change share the current
+	// answer (cacheKey); nil disables the response cache.
+	Generation func() (gen, visible uint64)
 	// ResponseCacheBytes bounds the response cache (0: DefaultResponseCacheBytes).
 	ResponseCacheBytes int64
 	// NetHTTPOnly serves every connection with net/http. Otherwise the
@@ -240,7 +242,7 @@ type handler struct {
 	logger     *log.Logger
 	indexHTML  []byte
 	cache      *respCache
-	generation func() uint64
+	generation func() (gen, visible uint64)
 	logAll     bool
 }
 

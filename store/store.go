@@ -129,6 +129,7 @@ func (s *Store) sync() error {
 type viewState struct {
 	visible uint64
 	aborted []span
+	gen     uint64 // the generation this view was published at
 }
 
 type badgerLogger struct{ l *log.Logger }
@@ -298,11 +299,7 @@ func (s *Store) snap(v graph.View) snapshot {
 	st := s.view.Load()
 	sn := snapshot{ts: st.visible, aborted: st.aborted}
 	if !v.AsOf.IsZero() {
-		t := v.AsOf.UnixNano()
-		if t < 0 {
-			t = 0
-		}
-		sn.ts = min(sn.ts, uint64(t))
+		sn.ts = min(sn.ts, graph.RecordedNanos(v.AsOf))
 	}
 	if !v.ValidAt.IsZero() {
 		sn.validAt, sn.hasValid = v.ValidAt.Unix(), true
@@ -340,3 +337,14 @@ func checkCtx(ctx context.Context) error {
 // generation stay valid until it changes. The server keys its response
 // cache on it.
 func (s *Store) Generation() uint64 { return s.gen.Load() }
+
+// Published returns the generation of the view reads now begin at and
+// the recorded time of its newest change (Unix nanoseconds; 0 for an
+// empty store), read together: a read whose AsOf is at or after visible
+// (graph.RecordedNanos) sees what a current read sees at that
+// generation. The generation can run ahead of the view while a write is
+// being published; it never lags behind it.
+func (s *Store) Published() (gen, visible uint64) {
+	st := s.view.Load()
+	return st.gen, st.visible
+}

@@ -413,3 +413,39 @@ func TestFindEntitiesRenamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPublished: the generation and the newest change come as a pair that
+// moves with every published write, and far-future asOf reads the current
+// view (time.Time.UnixNano is undefined there).
+func TestPublished(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t)
+	if gen, visible := s.Published(); gen != s.Generation() || visible != 0 {
+		t.Errorf("empty store: Published() = %d, %d; want %d, 0", gen, visible, s.Generation())
+	}
+	var gens []uint64
+	for i, recs := range [][]graph.Record{mustRecords(t, base), {{Type: graph.RetractRecord, Retract: &graph.Retract{Statement: "missing", Reason: "x"}}}} {
+		_, err := s.Apply(ctx, "test", recs)
+		if i == 0 && err != nil {
+			t.Fatal(err)
+		}
+		gen, visible := s.Published()
+		if got, want := gen, s.Generation(); got != want {
+			t.Errorf("write %d: Published gen %d, Generation %d", i+1, got, want)
+		}
+		if got, want := visible, uint64(s.LastChange().UnixNano()); got != want {
+			t.Errorf("write %d: Published visible %d, LastChange %d", i+1, got, want)
+		}
+		gens = append(gens, gen)
+	}
+	if gens[0] == 0 {
+		t.Errorf("a published write left generation 0")
+	}
+	for _, asOf := range []time.Time{s.LastChange(), time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		page, err := s.EntityStatements(ctx, graph.View{AsOf: asOf}, "trainium3", graph.EdgeQuery{})
+		cur, _ := s.EntityStatements(ctx, graph.View{}, "trainium3", graph.EdgeQuery{})
+		if err != nil || page.Total != cur.Total || page.Total == 0 {
+			t.Errorf("asOf %s: %d statements, %v; want the current %d", asOf, page.Total, err, cur.Total)
+		}
+	}
+}

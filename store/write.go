@@ -244,20 +244,18 @@ func (s *Store) abortImport(start uint64) error {
 	}
 	if err == nil {
 		s.clock = sp.hi
-		s.gen.Add(1)
-		s.view.Store(&viewState{visible: st.visible, aborted: aborted})
+		s.view.Store(&viewState{visible: st.visible, aborted: aborted, gen: s.gen.Add(1)})
 	}
 	return err
 }
 
 // publish makes writes up to last visible. The generation goes up first,
-// so no read can pair the new view with a cache entry of the old one.
+// so no read can pair the new view with a cache entry of the old one; the
+// new view carries it (Published), even when last adds nothing visible.
 func (s *Store) publish(last uint64) {
-	s.gen.Add(1)
+	gen := s.gen.Add(1)
 	st := s.view.Load()
-	if last > st.visible {
-		s.view.Store(&viewState{visible: last, aborted: st.aborted})
-	}
+	s.view.Store(&viewState{visible: max(last, st.visible), aborted: st.aborted, gen: gen})
 }
 
 func (s *Store) newWriter(ctx context.Context, by string, chunked bool) *writer {

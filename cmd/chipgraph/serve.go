@@ -208,7 +208,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Logger = m.Logger
 	srv.LogRequests = cfg.LogRequests
 	if !cfg.NoResponseCache {
-		srv.Generation = st.Generation
+		srv.Generation = st.Published
 		srv.ResponseCacheBytes = cfg.ResponseCache
 	}
 	if cfg.MemoryLimit > 0 {
