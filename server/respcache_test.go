@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,12 +10,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/klauspost/compress/s2"
 )
 
 func TestRespCacheStaleGeneration(t *testing.T) {
@@ -323,6 +326,111 @@ func TestResponseCacheAsOf(t *testing.T) {
 		if tt.back {
 			gen.Add(1)
 			visible.Add(step)
+		}
+	}
+}
+
+// TestRespCacheEvictsLeastRecentlyUsed: when the cache is full, bodies of
+// older generations go first, then those not served for longest; the ones
+// served since the last eviction stay. (Dropping entries in the map's
+// order, as the cache once did, keeps each of these with a chance of
+// about a half.)
+func TestRespCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	const size = 1024 + entryBytes // incompressible bodies are kept as they are
+	c := newRespCache(64 * size)
+	key := func(i int) [32]byte { return sha256.Sum256([]byte(strconv.Itoa(i))) }
+	put := func(i int, gen uint64) {
+		r := rand.New(rand.NewPCG(uint64(i), 1))
+		b := make([]byte, 1024)
+		for j := range b {
+			b[j] = byte(r.Uint32())
+		}
+		c.put(key(i), gen, b)
+	}
+	has := func(i int, gen uint64) bool {
+		_, ok := c.get(nil, key(i), gen)
+		return ok
+	}
+	for i := range 65 { // the 65th evicts
+		put(i, 1)
+	}
+	if c.epoch != 1 || c.total > c.max {
+		t.Fatalf("after 65 puts: epoch %d, %d bytes of %d; want one eviction", c.epoch, c.total, c.max)
+	}
+	var served []int
+	for i := range 16 {
+		if has(i, 1) { // served: used in this epoch
+			served = append(served, i)
+		}
+	}
+	for i := 100; i < 130; i++ { // several evictions: of 16..64, never served
+		put(i, 1)
+	}
+	for _, i := range served {
+		if !has(i, 1) {
+			t.Errorf("entry %d, served after the first eviction, was evicted before entries never served", i)
+		}
+	}
+	for i := 100; i < 130; i++ {
+		if !has(i, 1) && i > 120 {
+			t.Errorf("entry %d, put last, was evicted", i)
+		}
+	}
+	// A new generation: the older one's entries go first, served or not.
+	for i := 200; i < 250; i++ {
+		put(i, 2)
+	}
+	for i := 200; i < 250; i++ {
+		if !has(i, 2) {
+			t.Errorf("entry %d of the current generation was evicted before older generations' entries", i)
+		}
+	}
+	if c.total > c.max {
+		t.Errorf("%d bytes cached, bound %d", c.total, c.max)
+	}
+}
+
+// TestRespCacheDictionary: once 64 KiB of bodies are cached, a dictionary
+// made from them compresses the next ones, smaller than S2 alone; bodies
+// stored before it and after it both come back as they went in.
+func TestRespCacheDictionary(t *testing.T) {
+	c := newRespCache(64 << 20)
+	answer := func(i int) []byte {
+		var b strings.Builder
+		fmt.Fprintf(&b, `{"data":{"entity":{"key":"chip-%d","name":"Chip %d","statements":{"totalCount":20,"nodes":[`, i, i)
+		for j := range 20 {
+			fmt.Fprintf(&b, `{"key":"st-%08x","predicate":{"name":"designedBy"},"object":{"display":"Company %d"},"references":[{"source":{"key":"src-%d","title":"Report %d on accelerators"},"quote":null,"verified":false}]},`, i*31+j*7919, (i+j)%97, (i*j)%501, (i*j)%501)
+		}
+		b.WriteString(`{}]}}}}`)
+		return []byte(b.String())
+	}
+	var bodies [][]byte
+	for i := 0; c.dict.Load() == nil; i++ {
+		if i > 1000 {
+			t.Fatal("no dictionary after 1,000 bodies")
+		}
+		bodies = append(bodies, answer(i))
+		c.put([32]byte{byte(i), byte(i >> 8)}, 1, bodies[i])
+		if f := c.m[[32]byte{byte(i), byte(i >> 8)}].form; f != formS2 {
+			t.Fatalf("body %d stored as form %d before the dictionary, want S2 (%d)", i, f, formS2)
+		}
+	}
+	n := len(bodies)
+	for i := n; i < n+50; i++ {
+		bodies = append(bodies, answer(i))
+		k := [32]byte{byte(i), byte(i >> 8)}
+		c.put(k, 1, bodies[i])
+		e := c.m[k]
+		if e.form != formDict {
+			t.Fatalf("body %d stored as form %d after the dictionary, want %d", i, e.form, formDict)
+		}
+		if plain := s2.Encode(nil, bodies[i]); len(e.body) >= len(plain) {
+			t.Errorf("body %d: %d bytes with the dictionary, %d with S2 alone", i, len(e.body), len(plain))
+		}
+	}
+	for i, want := range bodies {
+		if got, ok := c.get([]byte("x"), [32]byte{byte(i), byte(i >> 8)}, 1); !ok || string(got) != "x"+string(want) {
+			t.Errorf("body %d came back as %.60q…, %v", i, got, ok)
 		}
 	}
 }
