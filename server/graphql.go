@@ -182,7 +182,7 @@ func (h *handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		if cacheable {
 			body := make([]byte, 0, len(res.Data)+len(`{"data":}`))
 			body = append(append(append(body, `{"data":`...), res.Data...), '}')
-			h.cache.put(key, gen, body)
+			h.cache.put(key, docHash(p.Query), gen, body)
 			h.release(res)
 			writeBody(w, media, http.StatusOK, body)
 			return

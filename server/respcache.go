@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"sync"
@@ -47,17 +48,33 @@ type respCache struct {
 	// epoch counts evictions. An entry records the epoch it was last put
 	// or served in (used), so that eviction can tell how long ago that was.
 	epoch uint32
-	// dict is the S2 dictionary bodies are compressed with, made from
-	// the first 64 KiB of bodies cached (sample, until then) and kept
-	// for the cache's life. Answers share their field names, keys,
-	// predicates and source titles: over 200 answers of Q6 (8.2 KB on
+	// dicts holds an S2 dictionary for each of the first documents
+	// cached (at most maxDicts), keyed by a hash of the document. Answers
+	// to one document share their field names and much of their values
+	// (predicates, keys, source titles): over 200 answers of Q6 (8.2 KB on
 	// average) a dictionary made from 50 of them took S2's ratio from
 	// 4.2 to 6.4, so that the 20,000 chips' answers fit in 32 MiB;
-	// encoding 8 KB took 7.7 µs instead of 4.2, decoding 2.6 µs
-	// instead of 2.0 (a throwaway benchmark, 3 runs).
-	dict   atomic.Pointer[s2.Dict]
-	sample []byte
+	// encoding 8 KB took 7.7 µs instead of 4.2, decoding 2.6 µs instead
+	// of 2.0 (a throwaway benchmark, 3 runs). One dictionary made from
+	// the first answers of every document compressed Q6 too little for
+	// that (measured: 80% hits, against 100% with Q6's own).
+	dicts    map[uint64]*docDict
+	maxDicts int
 }
+
+// docDict is a document's dictionary, made from the first 64 KiB of its
+// answers cached (sample, until then). It is kept for the cache's life;
+// an entry holds the dictionary it was compressed with.
+type docDict struct {
+	dict   atomic.Pointer[s2.Dict]
+	sample []byte // guarded by respCache.mu
+}
+
+// dictBytes is what a document's dictionary costs: its sample, then the
+// dictionary and the table Encode builds (32 KiB). The cache counts it in
+// its bound, and makes at most one dictionary per 16 of these in a
+// sixteenth of its bound (16 with the default 32 MiB).
+const dictBytes = 160 << 10
 
 // admitSlots is the size of the admission filter (fingerprints, 8 bytes each).
 const admitSlots = 1 << 16
@@ -76,21 +93,29 @@ func (c *respCache) admit(k [32]byte) bool {
 
 type cachedBody struct {
 	gen  uint64
-	body []byte // as form says
-	form uint8  // formS2, formDict or formRaw
-	used uint32 // the epoch it was last put or served in
+	body []byte   // as form says
+	dict *s2.Dict // the dictionary of formDict
+	form uint8    // formS2, formDict or formRaw
+	used uint32   // the epoch it was last put or served in
 }
 
 // How a cached body is stored.
 const (
 	formS2   = iota // S2-compressed
-	formDict        // S2-compressed with the cache's dictionary (respCache.dict)
+	formDict        // S2-compressed with its document's dictionary (cachedBody.dict)
 	formRaw         // as it is: compressing did not make it smaller
 )
 
 func newRespCache(maxBytes int64) *respCache {
-	return &respCache{max: maxBytes, m: map[[32]byte]cachedBody{}}
+	return &respCache{max: maxBytes, m: map[[32]byte]cachedBody{}, dicts: map[uint64]*docDict{},
+		maxDicts: int(min(16, maxBytes/16/dictBytes))}
 }
+
+// docSeed keys documents in respCache.dicts.
+var docSeed = maphash.MakeSeed()
+
+// docHash is the key of a document's dictionary.
+func docHash(query string) uint64 { return maphash.String(docSeed, query) }
 
 // cacheKey identifies a request's result: a SHA-256 of the document, the
 // operation name and the variables as JSON with sorted keys (so their
@@ -215,7 +240,7 @@ func (c *respCache) get(buf []byte, k [32]byte, gen uint64) ([]byte, bool) {
 	dst := buf[len(buf) : len(buf)+n]
 	var out []byte
 	if e.form == formDict {
-		out, err = c.dict.Load().Decode(dst, e.body)
+		out, err = e.dict.Decode(dst, e.body)
 	} else {
 		out, err = s2.Decode(dst, e.body)
 	}
@@ -225,19 +250,23 @@ func (c *respCache) get(buf []byte, k [32]byte, gen uint64) ([]byte, bool) {
 	return buf[:len(buf)+n], true
 }
 
-// entryBytes is what an entry costs beyond its stored body: its map key,
-// generation and slice header.
-const entryBytes = 64
+// entryBytes is what an entry costs beyond its stored body: its map slot
+// (key and value) and the map's overhead.
+const entryBytes = 96
 
-// put caches body, computed at generation gen, under k.
-func (c *respCache) put(k [32]byte, gen uint64, body []byte) {
+// put caches body, an answer to the document doc (docHash) computed at
+// generation gen, under k.
+func (c *respCache) put(k [32]byte, doc, gen uint64, body []byte) {
+	c.mu.RLock()
+	dd := c.dicts[doc]
+	c.mu.RUnlock()
 	// Encode allocates its worst case (more than the body); the entry
 	// keeps an exact copy, so that the bound counts what the heap holds.
 	bp := bodyBufs.Get().(*[]byte)
 	var enc []byte
 	e := cachedBody{gen: gen, form: formS2}
-	if d := c.dict.Load(); d != nil {
-		enc, e.form = d.Encode((*bp)[:cap(*bp)], body), formDict
+	if d := dd.get(); d != nil {
+		enc, e.form, e.dict = d.Encode((*bp)[:cap(*bp)], body), formDict, d
 	} else {
 		enc = s2.Encode((*bp)[:cap(*bp)], body)
 	}
@@ -265,14 +294,29 @@ func (c *respCache) put(k [32]byte, gen uint64, body []byte) {
 	e.used = c.epoch
 	c.m[k] = e
 	c.total += size
-	if c.dict.Load() == nil {
-		// The dictionary learns from the first bodies cached.
-		c.sample = append(c.sample, body...)
-		if len(c.sample) >= s2.MaxDictSize {
-			c.dict.Store(s2.MakeDict(c.sample, []byte(`{"data":`)))
-			c.sample = nil
+	if dd == nil {
+		if dd = c.dicts[doc]; dd == nil && len(c.dicts) < c.maxDicts {
+			dd = &docDict{}
+			c.dicts[doc] = dd
+			c.total += dictBytes
 		}
 	}
+	if dd != nil && dd.get() == nil {
+		// The document's dictionary learns from its first answers.
+		dd.sample = append(dd.sample, body...)
+		if len(dd.sample) >= s2.MaxDictSize {
+			dd.dict.Store(s2.MakeDict(dd.sample, []byte(`{"data":`)))
+			dd.sample = nil
+		}
+	}
+}
+
+// get returns the dictionary, nil while it is learning (or for no docDict).
+func (d *docDict) get() *s2.Dict {
+	if d == nil {
+		return nil
+	}
+	return d.dict.Load()
 }
 
 // evict drops entries until need bytes are free: those of generations

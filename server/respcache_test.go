@@ -23,7 +23,7 @@ import (
 func TestRespCacheStaleGeneration(t *testing.T) {
 	c := newRespCache(1 << 20)
 	k := [32]byte{1}
-	c.put(k, 5, []byte("old"))
+	c.put(k, 0, 5, []byte("old"))
 	if _, ok := c.get(nil, k, 6); ok {
 		t.Errorf("an entry of generation 5 was served at generation 6")
 	}
@@ -31,7 +31,7 @@ func TestRespCacheStaleGeneration(t *testing.T) {
 		t.Errorf("get(5) = %q, %v; want old, true", b, ok)
 	}
 	for i := range 100000 {
-		c.put([32]byte{byte(i), byte(i >> 8), byte(i >> 16)}, 5, make([]byte, 100))
+		c.put([32]byte{byte(i), byte(i >> 8), byte(i >> 16)}, 0, 5, make([]byte, 100))
 	}
 	if c.total > c.max {
 		t.Errorf("cache holds %d bytes, over its bound %d", c.total, c.max)
@@ -61,7 +61,7 @@ func TestRespCacheCompresses(t *testing.T) {
 	} {
 		c := newRespCache(1 << 20)
 		k := [32]byte{9}
-		c.put(k, 1, tc.body)
+		c.put(k, 0, 1, tc.body)
 		got, ok := c.get([]byte("prefix:"), k, 1)
 		if !ok || string(got) != "prefix:"+string(tc.body) {
 			t.Errorf("%s: get = %.40q…, %v; want prefix: and the body", tc.name, got, ok)
@@ -345,7 +345,7 @@ func TestRespCacheEvictsLeastRecentlyUsed(t *testing.T) {
 		for j := range b {
 			b[j] = byte(r.Uint32())
 		}
-		c.put(key(i), gen, b)
+		c.put(key(i), 0, gen, b)
 	}
 	has := func(i int, gen uint64) bool {
 		_, ok := c.get(nil, key(i), gen)
@@ -390,9 +390,10 @@ func TestRespCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
-// TestRespCacheDictionary: once 64 KiB of bodies are cached, a dictionary
-// made from them compresses the next ones, smaller than S2 alone; bodies
-// stored before it and after it both come back as they went in.
+// TestRespCacheDictionary: once 64 KiB of a document's answers are
+// cached, a dictionary made from them compresses its next ones, smaller
+// than S2 alone; another document learns its own. Bodies stored before
+// and after both come back as they went in.
 func TestRespCacheDictionary(t *testing.T) {
 	c := newRespCache(64 << 20)
 	answer := func(i int) []byte {
@@ -404,33 +405,50 @@ func TestRespCacheDictionary(t *testing.T) {
 		b.WriteString(`{}]}}}}`)
 		return []byte(b.String())
 	}
+	const doc, other = 7, 8
+	key := func(i int) [32]byte { return [32]byte{byte(i), byte(i >> 8)} }
 	var bodies [][]byte
-	for i := 0; c.dict.Load() == nil; i++ {
+	for i := 0; c.dicts[doc].get() == nil; i++ {
 		if i > 1000 {
 			t.Fatal("no dictionary after 1,000 bodies")
 		}
 		bodies = append(bodies, answer(i))
-		c.put([32]byte{byte(i), byte(i >> 8)}, 1, bodies[i])
-		if f := c.m[[32]byte{byte(i), byte(i >> 8)}].form; f != formS2 {
+		c.put(key(i), doc, 1, bodies[i])
+		if f := c.m[key(i)].form; f != formS2 {
 			t.Fatalf("body %d stored as form %d before the dictionary, want S2 (%d)", i, f, formS2)
 		}
 	}
 	n := len(bodies)
 	for i := n; i < n+50; i++ {
 		bodies = append(bodies, answer(i))
-		k := [32]byte{byte(i), byte(i >> 8)}
-		c.put(k, 1, bodies[i])
-		e := c.m[k]
-		if e.form != formDict {
-			t.Fatalf("body %d stored as form %d after the dictionary, want %d", i, e.form, formDict)
+		c.put(key(i), doc, 1, bodies[i])
+		e := c.m[key(i)]
+		if e.form != formDict || e.dict != c.dicts[doc].get() {
+			t.Fatalf("body %d stored as form %d after the dictionary, want %d with the document's", i, e.form, formDict)
 		}
 		if plain := s2.Encode(nil, bodies[i]); len(e.body) >= len(plain) {
 			t.Errorf("body %d: %d bytes with the dictionary, %d with S2 alone", i, len(e.body), len(plain))
 		}
 	}
+	// Another document: S2 alone until it has its own dictionary.
+	c.put(key(1000), other, 1, answer(1000))
+	if e := c.m[key(1000)]; e.form != formS2 || c.dicts[other] == nil {
+		t.Errorf("another document's first answer: form %d, dictionary %v; want S2 and one learning", e.form, c.dicts[other])
+	}
+	bodies = append(bodies, make([][]byte, 1000-len(bodies))...)
+	bodies = append(bodies, answer(1000))
 	for i, want := range bodies {
-		if got, ok := c.get([]byte("x"), [32]byte{byte(i), byte(i >> 8)}, 1); !ok || string(got) != "x"+string(want) {
+		if want == nil {
+			continue
+		}
+		if got, ok := c.get([]byte("x"), key(i), 1); !ok || string(got) != "x"+string(want) {
 			t.Errorf("body %d came back as %.60q…, %v", i, got, ok)
 		}
+	}
+	if got, want := c.maxDicts, 16; got != want {
+		t.Errorf("a 64 MiB cache makes %d dictionaries, want %d", got, want)
+	}
+	if got := newRespCache(1 << 20).maxDicts; got != 0 {
+		t.Errorf("a 1 MiB cache makes %d dictionaries, want none", got)
 	}
 }
