@@ -288,12 +288,6 @@ func (c *respCache) put(k [32]byte, doc, gen uint64, body []byte) {
 		delete(c.m, k)
 		c.total -= int64(cap(old.body)) + entryBytes
 	}
-	if c.total+size > c.max {
-		c.evict(gen, c.total+size-(c.max-c.max/16))
-	}
-	e.used = c.epoch
-	c.m[k] = e
-	c.total += size
 	if dd == nil {
 		if dd = c.dicts[doc]; dd == nil && len(c.dicts) < c.maxDicts {
 			dd = &docDict{}
@@ -301,9 +295,15 @@ func (c *respCache) put(k [32]byte, doc, gen uint64, body []byte) {
 			c.total += dictBytes
 		}
 	}
+	if c.total+size > c.max {
+		c.evict(gen, c.total+size-(c.max-c.max/16))
+	}
+	e.used = c.epoch
+	c.m[k] = e
+	c.total += size
 	if dd != nil && dd.get() == nil {
 		// The document's dictionary learns from its first answers.
-		dd.sample = append(dd.sample, body...)
+		dd.sample = append(dd.sample, body[:min(len(body), s2.MaxDictSize-len(dd.sample))]...)
 		if len(dd.sample) >= s2.MaxDictSize {
 			dd.dict.Store(s2.MakeDict(dd.sample, []byte(`{"data":`)))
 			dd.sample = nil
