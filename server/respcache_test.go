@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -450,5 +451,42 @@ func TestRespCacheDictionary(t *testing.T) {
 	}
 	if got := newRespCache(1 << 20).maxDicts; got != 0 {
 		t.Errorf("a 1 MiB cache makes %d dictionaries, want none", got)
+	}
+}
+
+// TestRespCacheConcurrent puts and gets from several goroutines through
+// evictions, epochs and dictionaries being made (run it with -race): a
+// hit always returns the body put under its key.
+func TestRespCacheConcurrent(t *testing.T) {
+	c := newRespCache(4 << 20) // one dictionary
+	body := func(i int) []byte {
+		r := rand.New(rand.NewPCG(uint64(i), 4))
+		b := fmt.Appendf(nil, `{"data":{"entity":{"key":"chip-%d","statements":[`, i)
+		for range 20 + i%40 {
+			b = fmt.Appendf(b, `{"key":"st-%016x","display":"Company %d"},`, r.Uint64(), r.IntN(89))
+		}
+		return append(b, "{}]}}}"...)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 3))
+			for range 3000 {
+				i := r.IntN(4000)
+				k := sha256.Sum256([]byte(strconv.Itoa(i)))
+				if got, ok := c.get(nil, k, 1); ok {
+					if want := body(i); string(got) != string(want) {
+						t.Errorf("key %d: got %.40q…, want %.40q…", i, got, want)
+						return
+					}
+					continue
+				}
+				c.put(k, uint64(i%4), 1, body(i))
+			}
+		})
+	}
+	wg.Wait()
+	if c.total > c.max || c.epoch == 0 || len(c.dicts) == 0 {
+		t.Errorf("after the run: %d bytes of %d, %d evictions, %d dictionaries; want within the bound, some of each", c.total, c.max, c.epoch, len(c.dicts))
 	}
 }
