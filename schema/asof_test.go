@@ -42,12 +42,7 @@ var asOfQueries = map[string]string{
 // asOf an hour later, and differently asOf before the starter data.
 func TestAsOfArguments(t *testing.T) {
 	e := mustOpen(t)
-	// The last change: a second TDP for Trainium3, a conflict.
-	e.mustData(t, writer(), `mutation {
-		addSource(input: {key: "trn3-review", title: "Trainium3 review", kind: NEWS_ARTICLE, text: "We measured Trainium3 at 1,000 W under load."}) { key }
-		addStatement(input: {subject: "trainium3", predicate: "tdp", object: {amount: 1000, unit: "W"},
-			references: [{source: "trn3-review", quote: "Trainium3 at 1,000 W"}]}) { key }
-	}`, nil, &struct{}{})
+	addTDPConflict(t, e) // the last change
 	var intro struct {
 		Data struct {
 			Schema struct {

@@ -157,5 +157,16 @@ func (e *env) export(tb testing.TB) []byte {
 // writer is a context allowed to run mutations, as "tester".
 func writer() context.Context { return schema.WithWriter(context.Background(), "tester") }
 
+// addTDPConflict writes a second TDP for Trainium3, from a source of its
+// own: a conflict with the starter data's.
+func addTDPConflict(t *testing.T, e *env) {
+	t.Helper()
+	e.mustData(t, writer(), `mutation {
+		addSource(input: {key: "trn3-review", title: "Trainium3 review", kind: NEWS_ARTICLE, text: "We measured Trainium3 at 1,000 W under load."}) { key }
+		addStatement(input: {subject: "trainium3", predicate: "tdp", object: {amount: 1000, unit: "W"},
+			references: [{source: "trn3-review", quote: "Trainium3 at 1,000 W"}]}) { key }
+	}`, nil, &struct{}{})
+}
+
 // The store is what the schema runs on.
 var _ schema.Service = (*store.Store)(nil)

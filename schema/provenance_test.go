@@ -14,12 +14,7 @@ func TestProvenanceAPI(t *testing.T) {
 	ctx := context.Background()
 	w := writer()
 
-	// A second TDP for Trainium3 from another source: a conflict.
-	e.mustData(t, w, `mutation {
-		addSource(input: {key: "trn3-review", title: "Trainium3 review", kind: NEWS_ARTICLE, text: "We measured Trainium3 at 1,000 W under load."}) { key }
-		addStatement(input: {subject: "trainium3", predicate: "tdp", object: {amount: 1000, unit: "W"},
-			references: [{source: "trn3-review", quote: "Trainium3 at 1,000 W"}]}) { key }
-	}`, nil, &struct{}{})
+	addTDPConflict(t, e)
 	type conflicts struct {
 		Conflicts struct {
 			TotalCount int
