@@ -334,16 +334,16 @@ func checkCtx(ctx context.Context) error {
 
 // Generation returns a number that changes whenever a write is published
 // (or an import is abandoned): results computed from reads at one
-// generation stay valid until it changes. The server keys its response
-// cache on it.
+// generation stay valid until it changes. The store's caches check it;
+// the server's response cache uses Published.
 func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // Published returns the generation of the view reads now begin at and
 // the recorded time of its newest change (Unix nanoseconds; 0 for an
 // empty store), read together: a read whose AsOf is at or after visible
 // (graph.RecordedNanos) sees what a current read sees at that
-// generation. The generation can run ahead of the view while a write is
-// being published; it never lags behind it.
+// generation. While a write is being published, Generation runs ahead of
+// the generation returned here, which follows once the new view is.
 func (s *Store) Published() (gen, visible uint64) {
 	st := s.view.Load()
 	return st.gen, st.visible
