@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
 	"github.com/chipgraph/chipgraph/store"
@@ -103,5 +105,88 @@ func TestServeNoStarter(t *testing.T) {
 	m := MustRunMain(t, func(c *Config) { c.NoStarter = true })
 	if !m.Store.Empty() {
 		t.Errorf("store not empty with NoStarter")
+	}
+}
+
+// TestServeAsOfCache reads asOf over HTTP with the response cache on: reads
+// asOf instants after the newest change share the current answer, and a
+// write moves that line, so a read asOf an instant before the write keeps
+// the older answer, cached or not.
+func TestServeAsOfCache(t *testing.T) {
+	t.Parallel()
+	const token = "test-token-0123456789"
+	m := MustRunMain(t, func(c *Config) { c.WriteToken = token })
+	count := func(asOf time.Time) int {
+		t.Helper()
+		var out struct {
+			Entity struct{ Statements struct{ TotalCount int } }
+		}
+		arg := ""
+		if !asOf.IsZero() {
+			arg = fmt.Sprintf(", asOf: %q", asOf.Format(time.RFC3339Nano))
+		}
+		gql(t, m.URL(), `{ entity(key: "trainium3"`+arg+`) { statements { totalCount } } }`, &out)
+		return out.Entity.Statements.TotalCount
+	}
+	countVar := func(asOf time.Time) int {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{
+			"query":     `query($t: Time) { entity(key: "trainium3", asOf: $t) { statements { totalCount } } }`,
+			"variables": map[string]any{"t": asOf.Format(time.RFC3339Nano)},
+		})
+		resp, err := http.Post(m.URL()+"/graphql", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r struct {
+			Data struct {
+				Entity struct{ Statements struct{ TotalCount int } }
+			}
+			Errors []any
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 {
+			t.Fatalf("asOf %s: %v %v", asOf, err, r.Errors)
+		}
+		return r.Data.Entity.Statements.TotalCount
+	}
+	before := time.Now()
+	want := count(time.Time{})
+	for i, at := range []time.Time{before, before, before.Add(time.Minute), before.Add(time.Hour), before} {
+		if got := countVar(at); got != want {
+			t.Fatalf("read %d asOf %s: %d statements, want the current %d", i+1, at, got, want)
+		}
+	}
+	b, _ := json.Marshal(map[string]string{"query": `mutation {
+		addSource(input: {key: "asof-review", title: "Trainium3 review", kind: NEWS_ARTICLE, text: "We measured Trainium3 at 1,000 W under load."}) { key }
+		addStatement(input: {subject: "trainium3", predicate: "tdp", object: {amount: 1000, unit: "W"},
+			references: [{source: "asof-review", quote: "Trainium3 at 1,000 W"}]}) { key } }`})
+	req, _ := http.NewRequest(http.MethodPost, m.URL()+"/graphql", strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK || strings.Contains(string(out), `"errors"`) {
+		t.Fatalf("mutation: %d %s", resp.StatusCode, out)
+	}
+	resp.Body.Close()
+	after := time.Now().Add(time.Second)
+	for i, tc := range []struct {
+		at   time.Time
+		want int
+	}{
+		{before, want}, {before, want}, {before, want}, // before the write, however often
+		{after, want + 1}, {after, want + 1}, {after.Add(time.Hour), want + 1},
+		{time.Time{}, want + 1},
+	} {
+		got := countVar(tc.at)
+		if tc.at.IsZero() {
+			got = count(tc.at)
+		}
+		if got != tc.want {
+			t.Errorf("read %d asOf %s after the write: %d statements, want %d", i+1, tc.at, got, tc.want)
+		}
 	}
 }
