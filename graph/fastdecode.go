@@ -170,6 +170,24 @@ func (d *fastDecoder) str() (string, bool) {
 	return string(s), ok
 }
 
+// strPtr, numberPtr and booleanPtr scan as str, number and boolean do,
+// into a new variable, for the optional members of valueJSON and
+// ClaimValue.
+func (d *fastDecoder) strPtr() (*string, bool) {
+	s, ok := d.str()
+	return &s, ok
+}
+
+func (d *fastDecoder) numberPtr() (*float64, bool) {
+	f, ok := d.number()
+	return &f, ok
+}
+
+func (d *fastDecoder) booleanPtr() (*bool, bool) {
+	v, ok := d.boolean()
+	return &v, ok
+}
+
 // number scans a number in JSON's grammar and parses it as encoding/json
 // parses a float64.
 func (d *fastDecoder) number() (float64, bool) {
@@ -239,19 +257,13 @@ func (d *fastDecoder) value() (Value, bool) {
 		switch string(name) {
 		case "entity":
 			bit = 1
-			var s string
-			s, ok = d.str()
-			w.Entity = &s
+			w.Entity, ok = d.strPtr()
 		case "text":
 			bit = 2
-			var s string
-			s, ok = d.str()
-			w.Text = &s
+			w.Text, ok = d.strPtr()
 		case "amount":
 			bit = 4
-			var f float64
-			f, ok = d.number()
-			w.Amount = &f
+			w.Amount, ok = d.numberPtr()
 		case "unit":
 			bit = 8
 			w.Unit, ok = d.str()
@@ -260,27 +272,19 @@ func (d *fastDecoder) value() (Value, bool) {
 			w.Currency, ok = d.str()
 		case "lower":
 			bit = 32
-			var f float64
-			f, ok = d.number()
-			w.Lower = &f
+			w.Lower, ok = d.numberPtr()
 		case "upper":
 			bit = 64
-			var f float64
-			f, ok = d.number()
-			w.Upper = &f
+			w.Upper, ok = d.numberPtr()
 		case "approximate":
 			bit = 128
 			w.Approximate, ok = d.boolean()
 		case "date":
 			bit = 256
-			var s string
-			s, ok = d.str()
-			w.Date = &s
+			w.Date, ok = d.strPtr()
 		case "boolean":
 			bit = 512
-			var v bool
-			v, ok = d.boolean()
-			w.Boolean = &v
+			w.Boolean, ok = d.booleanPtr()
 		}
 		return bit, ok
 	})
@@ -478,14 +482,10 @@ func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
 			v.Currency, ok = d.str()
 		case "lower":
 			bit = 8
-			var f float64
-			f, ok = d.number()
-			v.Lower = &f
+			v.Lower, ok = d.numberPtr()
 		case "upper":
 			bit = 16
-			var f float64
-			f, ok = d.number()
-			v.Upper = &f
+			v.Upper, ok = d.numberPtr()
 		case "approximate":
 			bit = 32
 			v.Approximate, ok = d.boolean()

@@ -21,14 +21,7 @@ type docInfo struct {
 
 // onlyAsOf reports whether the document uses variable name only as an
 // asOf argument.
-func (d docInfo) onlyAsOf(name string) bool {
-	for _, n := range d.asOf {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func (d docInfo) onlyAsOf(name string) bool { return slices.Contains(d.asOf, name) }
 
 // operation is one operation definition: its type ("query", "mutation" or
 // "subscription") and name ("" when anonymous).

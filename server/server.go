@@ -79,8 +79,9 @@ const (
 	// 64 MiB cache of uncompressed answers left the collector so little
 	// headroom that queries which rarely repeat cost 2.3× the CPU of no
 	// cache at all, and a 48 MiB cache of compressed answers cost Q6 two
-	// thirds of its rate. 32 MiB holds all of Q1's 40,000 answers or most
-	// of Q6's 20,000 (BENCHMARKS.md, session J).
+	// thirds of its rate. 32 MiB holds all of Q1's 40,000 answers (session
+	// J), and with a dictionary per document all of Q6's 20,000 (session
+	// K, BENCHMARKS.md).
 	DefaultResponseCacheBytes = 32 << 20
 )
 
