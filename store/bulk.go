@@ -181,7 +181,15 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 	if err := s.setBulkMarker(); err != nil {
 		return err
 	}
-	if err := s.stream(o, order); err != nil {
+	if s.exclusive && s.dir != "" {
+		err = s.installTables(o, order, s.streams(len(order)))
+	} else {
+		err = s.stream(o, order)
+	}
+	if errors.Is(err, errStoreClosed) {
+		return err
+	}
+	if err != nil {
 		// Leave the store as it was: empty, with its meta keys.
 		if rerr := s.rollbackBulk(meta); rerr != nil {
 			return errors.Join(err, rerr)
@@ -204,10 +212,7 @@ func (s *Store) stream(o *overlay, order []uint32) error {
 		sw.Cancel()
 		return fmt.Errorf("bulk import: %w", err)
 	}
-	parts := s.bulkStreams
-	if parts <= 0 {
-		parts = max(1, min(runtime.GOMAXPROCS(0), len(order)/streamMinKeys))
-	}
+	parts := s.streams(len(order))
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for i := range parts {
@@ -223,6 +228,16 @@ func (s *Store) stream(o *overlay, order []uint32) error {
 		return fmt.Errorf("bulk import: %w", err)
 	}
 	return nil
+}
+
+// streams is how many key ranges a bulk import of n keys writes in
+// parallel: one per core, each of at least streamMinKeys keys (or
+// bulkStreams).
+func (s *Store) streams(n int) int {
+	if s.bulkStreams > 0 {
+		return s.bulkStreams
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), n/streamMinKeys))
 }
 
 // streamMinKeys is the fewest keys a stream of a bulk import gets.
@@ -348,6 +363,9 @@ func (s *Store) clearBulkMarker() error {
 func (s *Store) recoverBulk() error {
 	if s.dir == "" {
 		return nil
+	}
+	if err := os.RemoveAll(filepath.Join(s.dir, bulkStage)); err != nil {
+		return fmt.Errorf("open store: remove an interrupted bulk import's tables: %w", err)
 	}
 	if _, err := os.Stat(filepath.Join(s.dir, bulkMarker)); errors.Is(err, os.ErrNotExist) {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -201,21 +202,42 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 				t.Errorf("chunked import made %d chunks; the test wants several", chunks)
 			}
 			want := imageOf(t, chunked)
-			// One stream, and key ranges written as several streams.
+			// One stream, and key ranges written as several streams;
+			// in memory (a StreamWriter), and on disk with the store
+			// to itself (tables built and installed, bulktables.go).
 			for _, streams := range []int{1, 3} {
-				t.Run(fmt.Sprintf("streams=%d", streams), func(t *testing.T) {
-					bulk := openTest(t, "", true)
-					defer bulk.Close()
-					bulk.bulkStreams = streams
-					rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if fmt.Sprint(rb) != fmt.Sprint(rc) {
-						t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
-					}
-					compareStores(t, bulk, want)
-				})
+				for _, exclusive := range []bool{false, true} {
+					t.Run(fmt.Sprintf("streams=%d/exclusive=%v", streams, exclusive), func(t *testing.T) {
+						dir := ""
+						if exclusive {
+							dir = t.TempDir()
+						}
+						bulk := openTest(t, dir, true)
+						defer func() { bulk.Close() }()
+						bulk.bulkStreams, bulk.exclusive = streams, exclusive
+						rb, err := bulk.Import(ctx, "test", cloneRecords(tc.recs), nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if fmt.Sprint(rb) != fmt.Sprint(rc) {
+							t.Errorf("bulk import result %+v, chunked %+v", rb, rc)
+						}
+						if !exclusive {
+							compareStores(t, bulk, want)
+							return
+						}
+						// What the tables hold survives a reopen.
+						kv := dump(t, bulk)
+						if err := bulk.Close(); err != nil {
+							t.Fatal(err)
+						}
+						bulk = openTest(t, dir, true)
+						if got := dump(t, bulk); !maps.Equal(got, kv) {
+							t.Errorf("after reopening: %d keys, before %d (or different values)", len(got), len(kv))
+						}
+						compareStores(t, bulk, want)
+					})
+				}
 			}
 			// ImportFrom: bulk once enough records are collected (Import
 			// runs the same bulkRun from the first record), and

@@ -44,6 +44,12 @@ type Options struct {
 	// BlockCacheBytes sizes Badger's cache of decompressed table blocks
 	// (0: DefaultBlockCacheBytes).
 	BlockCacheBytes int
+	// Exclusive promises that nothing reads the store while an import
+	// runs (as in the command line's import). A bulk import into a store
+	// on disk then closes Badger, installs the tables it built itself
+	// and reopens Badger (bulktables.go), instead of streaming them
+	// through Badger's StreamWriter.
+	Exclusive bool
 }
 
 // DefaultBlockCacheBytes is the default size of Badger's block cache, the
@@ -111,6 +117,8 @@ type Store struct {
 	// bulkStreams is how many streams a bulk import writes (0: one per
 	// core, each of at least streamMinKeys keys); tests set it.
 	bulkStreams int
+	// exclusive is Options.Exclusive.
+	exclusive bool
 }
 
 // sync makes committed writes durable (fsync), unless NoSync.
@@ -182,6 +190,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 		heads: newGenCache[headRef, headEntry](n), prefixes: newGenCache[string, prefixEntry](prefixCacheBudget(opts)),
 		raw: newByteCache(rawCacheBytes(opts))}
 	s.bulkMin = 20_000
+	s.exclusive = opts.Exclusive
 	if !opts.InMemory {
 		s.dir = dir
 	}

@@ -66,7 +66,9 @@ func (c *cli) importFiles(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
-	st, err := openStore(ctx, cfg.DataDir, false, log.New(c.stderr, "", 0))
+	// Nothing else reads the store while it imports (Badger locks its
+	// directory): a bulk import may write Badger's tables itself.
+	st, err := openStoreWith(ctx, cfg.DataDir, false, log.New(c.stderr, "", 0), store.Options{Exclusive: true})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,5 +252,49 @@ func TestGen(t *testing.T) {
 	r = runCLI(t, nil, "", "gen", "--scale", "0.001", "--seed", "7")
 	if r.stdout != string(b) {
 		t.Errorf("gen to stdout differs from gen --out")
+	}
+}
+
+// TestImportBulk: an import large enough for the bulk import, which the
+// command writes as Badger tables of its own (store.Options.Exclusive),
+// leaves a store that a second import of the same file finds complete.
+func TestImportBulk(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "gen.ndjson")
+	if r := runCLI(t, nil, "", "gen", "--scale", "0.025", "--seed", "5", "--out", file); r.code != 0 {
+		t.Fatalf("gen: exit code %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := bytes.Count(b, []byte("\n"))
+	if n < 20_000 {
+		t.Fatalf("%d records; the bulk import takes 20,000 or more", n)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	r := runCLI(t, nil, "", "import", "--data", dir, file)
+	if want := fmt.Sprintf(": %s records, %[1]s written, 0 unchanged;", commas(n)); r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Fatalf("import: exit code %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	if entries, err := os.ReadDir(dir); err != nil {
+		t.Fatal(err)
+	} else {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "chipgraph-bulk") || strings.HasPrefix(e.Name(), "CHIPGRAPH-BULK") {
+				t.Errorf("%s left in the store after the import", e.Name())
+			}
+		}
+	}
+	r = runCLI(t, nil, "", "import", "--data", dir, file)
+	if want := fmt.Sprintf(": %s records, 0 written, %[1]s unchanged;", commas(n)); r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("second import: exit code %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	recs, err := graph.ReadRecords(bytes.NewReader(mustExport(t, dir)), "export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n {
+		t.Errorf("export has %d records; imported %d", len(recs), n)
 	}
 }

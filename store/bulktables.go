@@ -1,0 +1,339 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/badger/v4/y"
+	"github.com/dgraph-io/ristretto/v2/z"
+	"google.golang.org/protobuf/proto"
+)
+
+// This file holds the bulk import's own table writer. When nothing else
+// reads the store while it imports (Options.Exclusive) and the store is
+// on disk, the sorted overlay does not go through a StreamWriter, which
+// encodes every key and value as a protobuf message, decodes it again
+// and copies it three times before its table builder sees it (about 9 s
+// of CPU at scale 1, BENCHMARKS.md). Instead the import builds Badger's
+// tables itself with Badger's own table builder, in parallel, one key
+// range per core, and installs them:
+//
+//  1. Badger is closed (it flushes its memtables: the store then holds
+//     only meta keys, which the overlay carries too).
+//  2. The tables are built in a staging directory (bulkStage) with file
+//     IDs above every table in the store, and synced; so is a manifest
+//     naming them, all at Badger's last level, as a StreamWriter puts
+//     them. Its header is copied from the store's own manifest, so it
+//     carries the version this Badger writes and reads.
+//  3. The tables move into the store directory, which is synced. A crash
+//     now leaves the old manifest, and Badger's Open deletes tables it
+//     does not name.
+//  4. The new manifest replaces the old one by a rename, and the
+//     directory is synced. From here Badger's Open sees the new tables
+//     and deletes the old ones.
+//  5. Badger is opened again.
+//
+// The bulk import's marker file (bulk.go) is in place throughout, so a
+// crash at any step leaves an empty store, as a crash while streaming
+// does. The keys and values are the StreamWriter's: version 1, no meta
+// bits, every value in the table (TestBulkTablesMatchStream).
+
+// bulkStage is the staging directory of a bulk import's tables, inside
+// the store directory.
+const bulkStage = "chipgraph-bulk-tables"
+
+// errStoreClosed marks an error after which Badger could not be opened
+// again: the store is unusable, and its next Open rolls the import back.
+var errStoreClosed = errors.New("store closed")
+
+// installTables writes the overlay's entries (order sorts them) into the
+// store as described above. On an error before the manifest is replaced
+// the store is reopened as it was.
+func (s *Store) installTables(o *overlay, order []uint32, parts int) error {
+	bo := s.db.Opts()
+	cerr := s.db.Close()
+	var err error
+	if cerr != nil {
+		err = fmt.Errorf("bulk import: close store: %w", cerr)
+	} else {
+		err = writeTables(s.dir, bo, o, order, parts)
+	}
+	db, oerr := badger.Open(bo)
+	if oerr != nil {
+		return errors.Join(err, fmt.Errorf("bulk import: reopen store: %w: %w", errStoreClosed, oerr))
+	}
+	s.db = db
+	return err
+}
+
+// writeTables is steps 2 to 4 of installTables, for a closed Badger
+// with options bo in dir.
+func writeTables(dir string, bo badger.Options, o *overlay, order []uint32, parts int) error {
+	if len(bo.EncryptionKey) > 0 {
+		return errors.New("bulk import: an encrypted store takes the stream")
+	}
+	header, err := manifestHeader(filepath.Join(dir, badger.ManifestFilename))
+	if err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	first, err := nextTableID(dir)
+	if err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	stage := filepath.Join(dir, bulkStage)
+	if err := os.RemoveAll(stage); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := os.Mkdir(stage, 0o755); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	ids, err := buildTables(stage, bulkTableOptions(bo), o, order, parts, first)
+	if err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	level := bo.MaxLevels - 1
+	if err := writeManifest(filepath.Join(stage, badger.ManifestFilename), header, ids, level, bo.Compression); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := syncDir(stage); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := bulkStep("built", dir); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := os.Rename(table.NewFilename(id, stage), table.NewFilename(id, dir)); err != nil {
+			return fmt.Errorf("bulk import: %w", err)
+		}
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := bulkStep("moved", dir); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(stage, badger.ManifestFilename), filepath.Join(dir, badger.ManifestFilename)); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("bulk import: %w", err)
+	}
+	return bulkStep("installed", dir)
+}
+
+// bulkStep is called after each step of writeTables that a crash could
+// end at (built, moved, installed), with the store directory; an error
+// ends the import. Tests replace it.
+var bulkStep = func(step, dir string) error { return nil }
+
+// bulkTableOptions are the options of the tables a StreamWriter writes
+// at the last level of a Badger with options bo (badger's
+// buildTableOptions, its table size grown for the last level as the
+// StreamWriter grows it). The caller releases AllocPool.
+func bulkTableOptions(bo badger.Options) table.Options {
+	size := uint64(bo.BaseTableSize)
+	for i := 2; i < bo.MaxLevels; i++ {
+		size *= uint64(bo.TableSizeMultiplier)
+	}
+	return table.Options{
+		TableSize:            size,
+		BlockSize:            bo.BlockSize,
+		BloomFalsePositive:   bo.BloomFalsePositive,
+		ChkMode:              bo.ChecksumVerificationMode,
+		Compression:          bo.Compression,
+		ZSTDCompressionLevel: bo.ZSTDCompressionLevel,
+		AllocPool:            z.NewAllocatorPool(4),
+	}
+}
+
+// manifestMagic is how every Badger manifest starts.
+var manifestMagic = []byte("Bdgr")
+
+// manifestHeader returns the first 8 bytes of the manifest at name:
+// "Bdgr", the application's magic number and Badger's manifest version.
+func manifestHeader(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := make([]byte, 8)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return nil, fmt.Errorf("manifest %s: %w", name, err)
+	}
+	if !bytes.Equal(h[:4], manifestMagic) {
+		return nil, fmt.Errorf("manifest %s: not a Badger manifest", name)
+	}
+	return h, nil
+}
+
+// nextTableID returns an ID above every table file in dir.
+func nextTableID(dir string) (uint64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	next := uint64(1)
+	for _, e := range ents {
+		if id, ok := table.ParseFileID(e.Name()); ok && id >= next {
+			next = id + 1
+		}
+	}
+	return next, nil
+}
+
+// writeManifest writes and syncs a Badger manifest at name: header, then
+// one change set that creates the tables ids at level, as Badger
+// rewrites its manifest (manifest.go, helpRewrite): the change set's
+// length and CRC-32 (Castagnoli), big-endian, then the change set.
+func writeManifest(name string, header []byte, ids []uint64, level int, c options.CompressionType) error {
+	set := &pb.ManifestChangeSet{}
+	for _, id := range ids {
+		set.Changes = append(set.Changes, &pb.ManifestChange{
+			Id:             id,
+			Op:             pb.ManifestChange_CREATE,
+			Level:          uint32(level),
+			EncryptionAlgo: pb.EncryptionAlgo_aes, // as Badger writes it; key 0 means none
+			Compression:    uint32(c),
+		})
+	}
+	changes, err := proto.Marshal(set)
+	if err != nil {
+		return err
+	}
+	b := slices.Clone(header)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(changes)))
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(changes, y.CastagnoliCrcTable))
+	b = append(b, changes...)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// buildTables writes the overlay's entries in order as tables in dir,
+// numbered from first: the entries are cut into parts key ranges, each
+// built on its own goroutine into one or more tables. It returns the IDs
+// of the tables written.
+func buildTables(dir string, topts table.Options, o *overlay, order []uint32, parts int, first uint64) ([]uint64, error) {
+	defer topts.AllocPool.Release()
+	parts = max(1, min(parts, len(order)))
+	var (
+		next atomic.Uint64
+		mu   sync.Mutex
+		ids  []uint64
+		wg   sync.WaitGroup
+	)
+	next.Store(first)
+	// A finished builder is written out while the next fills: at most
+	// one table per part waits for its file.
+	sem := make(chan struct{}, parts)
+	var files sync.WaitGroup
+	var ferr error
+	create := func(b *table.Builder) {
+		id := next.Add(1) - 1
+		sem <- struct{}{}
+		files.Go(func() {
+			defer func() { <-sem }()
+			defer b.Close()
+			t, err := table.CreateTable(table.NewFilename(id, dir), b)
+			if err == nil {
+				err = t.Close(-1)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				ferr = errors.Join(ferr, err)
+				return
+			}
+			ids = append(ids, id)
+		})
+	}
+	// More key ranges than workers, taken in turn, so that the workers
+	// finish together although ranges differ in bytes (heads hold half
+	// the values).
+	ranges := parts * rangesPerWorker
+	var taken atomic.Int64
+	for range parts {
+		wg.Go(func() {
+			var key []byte
+			for r := int(taken.Add(1) - 1); r < ranges; r = int(taken.Add(1) - 1) {
+				part := order[r*len(order)/ranges : (r+1)*len(order)/ranges]
+				if len(part) == 0 {
+					continue
+				}
+				b := table.NewTableBuilder(topts)
+				// The entries lie all over the overlay's memory: each
+				// batch first loads its entries and the first byte of
+				// each key and value, so that their cache misses overlap.
+				var batch [prefetch]oent
+				var sink byte
+				for len(part) > 0 {
+					n := min(len(part), prefetch)
+					for i, j := range part[:n] {
+						batch[i] = o.ents[j]
+					}
+					for i := range n {
+						sink += o.chunks[batch[i].k.c][batch[i].k.off]
+						if r := batch[i].v; r.n > 0 {
+							sink += o.chunks[r.c][r.off]
+						}
+					}
+					for i := range n {
+						if b.ReachedCapacity() {
+							create(b)
+							b = table.NewTableBuilder(topts)
+						}
+						key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
+						b.Add(key, y.ValueStruct{Value: o.bytes(batch[i].v)}, 0)
+					}
+					part = part[n:]
+				}
+				prefetchSink.Add(uint32(sink))
+				create(b)
+			}
+		})
+	}
+	wg.Wait()
+	files.Wait()
+	if ferr != nil {
+		return nil, ferr
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// appendKeyVersion1 appends k as Badger stores it at version 1 (what
+// y.KeyWithTs(k, 1) returns): the key, then MaxUint64 - 1, big-endian.
+func appendKeyVersion1(b, k []byte) []byte {
+	return binary.BigEndian.AppendUint64(append(b, k...), math.MaxUint64-1)
+}
+
+// rangesPerWorker is how many key ranges buildTables cuts per worker.
+const rangesPerWorker = 4
+
+// prefetch is how many entries buildTables loads ahead.
+const prefetch = 32
+
+// prefetchSink keeps the compiler from dropping buildTables' loads ahead.
+var prefetchSink atomic.Uint32
