@@ -397,14 +397,24 @@ func syncDir(dir string) error {
 // found through an open-addressing table of entry numbers, with no
 // pointer per key. Its arrays live outside the Go heap (bigMem) until
 // release.
+//
+// Most keys a bulk import writes are never read back (the log, the
+// search and typo postings, the by-source index of a file that retracts
+// nothing), and finding a key's slot in a table far larger than the CPU
+// caches costs a miss per key. So the table and the scan groups take a
+// tag's keys (their first byte) only from the first read of one of them
+// on: until then, set appends an entry without looking, and a key set
+// again gets a second entry. The later entry wins: indexing a tag skips
+// the earlier one, and scan and sorted drop it.
 type overlay struct {
 	mem    bigMem
 	chunks [][]byte
 	ents   []oent
 	// slots hold the top 32 bits of an entry's hash and its index + 1
 	// (low 32 bits; 0 is free), so that most probes of other keys read
-	// no entry.
+	// no entry. nslot counts the entries in it.
 	slots []uint64
+	nslot int
 	seed  maphash.Seed
 	// The entries under each scan prefix (see groupPrefix) form a list:
 	// gslots, a table like slots, holds the hash and index + 1 of each
@@ -413,6 +423,13 @@ type overlay struct {
 	gslots []uint64
 	gnext  []uint32
 	ngroup int
+	// indexed[t] means that slots hold the keys of tag t; grouped[t],
+	// that the scan groups list them. unindexed[t] counts the entries of
+	// tag t appended before (and not in slots: their hash is 0);
+	// appended, every entry appended without a lookup.
+	indexed, grouped [256]bool
+	unindexed        [256]int
+	appended         int
 
 	// A chunked import's transaction accounting (Badger's Txn.checkSize),
 	// so that the bulk import recomputes conflicts at the same points.
@@ -422,6 +439,7 @@ type overlay struct {
 }
 
 // oent is one key of the overlay; its value is the last one written.
+// Its hash is 0 while it is not in slots (see hashKey).
 type oent struct {
 	hash uint64
 	k, v oref
@@ -437,7 +455,10 @@ func newOverlay(db *badger.DB, n int) *overlay {
 	o := &overlay{seed: maphash.MakeSeed(),
 		maxCount: db.MaxBatchCount(), maxSize: db.MaxBatchSize(), threshold: db.Opts().ValueThreshold}
 	o.ents = bigAlloc[oent](&o.mem, n)[:0]
-	o.slots = bigAlloc[uint64](&o.mem, tableSize(n))
+	// A quarter of the keys: a generated scale-1 import reads back the
+	// tags of one key in eight (the key index, URLs, typo words), an
+	// export's more; the table grows if need be.
+	o.slots = bigAlloc[uint64](&o.mem, tableSize(n/4))
 	o.gnext = bigAlloc[uint32](&o.mem, n)
 	// About one scan group per 17 keys (measured: scale-1 generated data).
 	o.gslots = bigAlloc[uint64](&o.mem, tableSize(n/16))
@@ -492,8 +513,65 @@ func (o *overlay) bytes(r oref) []byte {
 	return o.chunks[r.c][r.off : r.off+r.n : r.off+r.n]
 }
 
+// hashKey returns k's hash, never 0 (which marks entries not in slots).
+func (o *overlay) hashKey(k []byte) uint64 {
+	if h := maphash.Bytes(o.seed, k); h != 0 {
+		return h
+	}
+	return 1
+}
+
+// tagOf returns the tag of key k, which selects whether it is indexed.
+func tagOf(k []byte) byte {
+	if len(k) == 0 {
+		return 0
+	}
+	return k[0]
+}
+
+// lookup returns the entry of k, -1 if none, after indexing k's tag.
+func (o *overlay) lookup(k []byte) int {
+	if t := tagOf(k); !o.indexed[t] {
+		o.index(t)
+	}
+	j, _ := o.find(k, o.hashKey(k))
+	return j
+}
+
+// index puts the entries of tag t in slots, the later of two entries of
+// one key winning, and every later key of tag t as it is set.
+func (o *overlay) index(t byte) {
+	o.indexed[t] = true
+	if o.unindexed[t] == 0 {
+		return
+	}
+	o.unindexed[t] = 0
+	for j := range o.ents {
+		e := &o.ents[j]
+		if e.hash != 0 {
+			continue
+		}
+		k := o.bytes(e.k)
+		if tagOf(k) != t {
+			continue
+		}
+		h := o.hashKey(k)
+		i, slot := o.find(k, h)
+		if i >= 0 {
+			o.ents[i].hash = 0 // out of slots for good: its tag is indexed
+		} else {
+			o.nslot++
+		}
+		e.hash = h
+		o.slots[slot] = slotOf(h, j)
+		if o.nslot*4 > len(o.slots)*3 {
+			o.grow()
+		}
+	}
+}
+
 // find returns the entry of k (-1 if none) and its slot or the free slot
-// where it would go.
+// where it would go; k hashes to h.
 func (o *overlay) find(k []byte, h uint64) (int, int) {
 	mask := uint64(len(o.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -520,7 +598,9 @@ func (o *overlay) grow() {
 	bigFree(&o.mem, o.slots)
 	o.slots = bigAlloc[uint64](&o.mem, 2*len(o.slots))
 	for j := range o.ents {
-		insertSlot(o.slots, o.ents[j].hash, slotOf(o.ents[j].hash, j))
+		if h := o.ents[j].hash; h != 0 {
+			insertSlot(o.slots, h, slotOf(h, j))
+		}
 	}
 }
 
@@ -575,13 +655,31 @@ func isGroupPrefix(p []byte) bool {
 func (o *overlay) set(k, v []byte) {
 	o.count++
 	o.size += o.estimate(k, len(v))
-	h := maphash.Bytes(o.seed, k)
+	t := tagOf(k)
+	if !o.indexed[t] {
+		o.unindexed[t]++
+		o.appended++
+		o.add(k, v, 0)
+		return
+	}
+	h := o.hashKey(k)
 	j, slot := o.find(k, h)
 	if j >= 0 {
 		o.ents[j].v = o.store(v)
 		return
 	}
-	j = len(o.ents)
+	j = o.add(k, v, h)
+	o.slots[slot] = slotOf(h, j)
+	o.nslot++
+	if o.nslot*4 > len(o.slots)*3 {
+		o.grow()
+	}
+}
+
+// add appends an entry for k and v, whose hash is h (0: not in slots),
+// lists it under its scan prefix if its tag is grouped, and returns it.
+func (o *overlay) add(k, v []byte, h uint64) int {
+	j := len(o.ents)
 	if j == cap(o.ents) {
 		ents := append(bigAlloc[oent](&o.mem, max(1024, 2*j))[:0], o.ents...)
 		bigFree(&o.mem, o.ents)
@@ -594,12 +692,24 @@ func (o *overlay) set(k, v []byte) {
 		o.gnext = gnext
 	}
 	o.ents = append(o.ents, oent{hash: h, k: o.store(k), v: o.store(v)})
-	o.slots[slot] = slotOf(h, j)
-	if n := groupPrefix(k); n > 0 {
+	if n := groupPrefix(k); n > 0 && o.grouped[k[0]] {
 		o.addToGroup(k[:n], j)
 	}
-	if len(o.ents)*4 > len(o.slots)*3 {
-		o.grow()
+	return j
+}
+
+// groupTag lists the entries of tag t under their scan prefixes, and
+// every later one as it is added.
+func (o *overlay) groupTag(t byte) {
+	o.grouped[t] = true
+	for j := range o.ents {
+		k := o.bytes(o.ents[j].k)
+		if tagOf(k) != t {
+			continue
+		}
+		if n := groupPrefix(k); n > 0 {
+			o.addToGroup(k[:n], j)
+		}
 	}
 }
 
@@ -650,6 +760,9 @@ func (o *overlay) addToGroup(p []byte, j int) {
 
 // group returns the entries under the scan prefix p.
 func (o *overlay) group(p []byte) []uint32 {
+	if !o.grouped[p[0]] {
+		o.groupTag(p[0])
+	}
 	if len(o.gslots) == 0 {
 		return nil
 	}
@@ -663,17 +776,14 @@ func (o *overlay) group(p []byte) []uint32 {
 // get returns a key's value, nil when absent or empty (as Badger's
 // ValueCopy returns an empty value).
 func (o *overlay) get(k []byte) []byte {
-	j, _ := o.find(k, maphash.Bytes(o.seed, k))
+	j := o.lookup(k)
 	if j < 0 {
 		return nil
 	}
 	return o.bytes(o.ents[j].v)
 }
 
-func (o *overlay) has(k []byte) bool {
-	j, _ := o.find(k, maphash.Bytes(o.seed, k))
-	return j >= 0
-}
+func (o *overlay) has(k []byte) bool { return o.lookup(k) >= 0 }
 
 func (o *overlay) cmp(a, b uint32) int {
 	return bytes.Compare(o.bytes(o.ents[a].k), o.bytes(o.ents[b].k))
@@ -691,9 +801,14 @@ func (o *overlay) scan(prefix []byte, fn func(k, v []byte) error) error {
 			}
 		}
 	}
-	slices.SortFunc(idx, o.cmp)
-	for _, j := range idx {
-		if err := fn(o.bytes(o.ents[j].k), o.bytes(o.ents[j].v)); err != nil {
+	// Entries of one key sort by age; the last holds its value.
+	slices.SortFunc(idx, func(a, b uint32) int { return cmp.Or(o.cmp(a, b), cmp.Compare(a, b)) })
+	for i, j := range idx {
+		k := o.bytes(o.ents[j].k)
+		if i+1 < len(idx) && string(k) == string(o.bytes(o.ents[idx[i+1]].k)) {
+			continue
+		}
+		if err := fn(k, o.bytes(o.ents[j].v)); err != nil {
 			return err
 		}
 	}
@@ -744,11 +859,19 @@ func (o *overlay) cmpSort(a, b sortEnt) int {
 	if a.lo != b.lo {
 		return cmp.Compare(a.lo, b.lo)
 	}
-	return o.cmp(a.j, b.j)
+	// Entries of one key (see overlay) sort by age.
+	return cmp.Or(o.cmp(a.j, b.j), cmp.Compare(a.j, b.j))
 }
 
-// sortedIn sorts the entries in runs parts in parallel and merges them.
-// The result lives as long as the overlay.
+// sameKey reports whether a and b, neighbours in the sort, are entries of
+// one key.
+func (o *overlay) sameKey(a, b sortEnt) bool {
+	return a.hi == b.hi && a.mid == b.mid && a.lo == b.lo && o.cmp(a.j, b.j) == 0
+}
+
+// sortedIn sorts the entries in runs parts in parallel and merges them;
+// of the entries of one key, only the last is kept. The result lives as
+// long as the overlay.
 func (o *overlay) sortedIn(runs int) []uint32 {
 	n := len(o.ents)
 	ents := bigAlloc[sortEnt](&o.mem, n)
@@ -796,12 +919,40 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 	}
 	out := bigAlloc[uint32](&o.mem, n)[:0]
 	if len(bounds) == 2 {
-		for _, e := range ents {
-			out = append(out, e.j)
-		}
-		return out
+		return o.mergeLatest(out, ents, nil)
 	}
-	return mergeRuns(o, out, ents[:bounds[1]], ents[bounds[1]:], func(e sortEnt) uint32 { return e.j })
+	return o.mergeLatest(out, ents[:bounds[1]], ents[bounds[1]:])
+}
+
+// mergeLatest appends the indexes of the merge of the sorted runs a and
+// b to dst, keeping the last of the entries of one key.
+func (o *overlay) mergeLatest(dst []uint32, a, b []sortEnt) []uint32 {
+	dups := o.appended > 0 // else every key has one entry
+	var last sortEnt
+	add := func(e sortEnt) {
+		if dups && len(dst) > 0 && o.sameKey(last, e) {
+			dst[len(dst)-1] = e.j
+		} else {
+			dst = append(dst, e.j)
+		}
+		last = e
+	}
+	for len(a) > 0 && len(b) > 0 {
+		if o.cmpSort(a[0], b[0]) <= 0 {
+			add(a[0])
+			a = a[1:]
+		} else {
+			add(b[0])
+			b = b[1:]
+		}
+	}
+	for _, e := range a {
+		add(e)
+	}
+	for _, e := range b {
+		add(e)
+	}
+	return dst
 }
 
 // mergeRuns appends the merge of the sorted runs a and b to dst, each

@@ -538,6 +538,69 @@ func TestOverlaySortedIn(t *testing.T) {
 	}
 }
 
+// TestOverlayLatestWins: a key set again before its tag is read back
+// has several entries (see overlay); get, has, scan and sortedIn see
+// only the last value, whether the tag is indexed and grouped later or
+// not at all.
+func TestOverlayLatestWins(t *testing.T) {
+	edge := func(stmt uint64) []byte { return edgeKey(tagOut, 7, 3, stmt) }
+	tests := []struct {
+		name string
+		read func(o *overlay) // reads before the last sets, or nil
+	}{
+		{"never read", nil},
+		{"get", func(o *overlay) { o.get(edge(1)) }},
+		{"has", func(o *overlay) { o.has(edge(9)) }},
+		{"group scan", func(o *overlay) { o.scan(edge(1)[:11], func(_, _ []byte) error { return nil }) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newTestOverlay()
+			o.set(edge(1), []byte("a1"))
+			o.set(edge(2), []byte("b1"))
+			o.set(edge(1), []byte("a2"))
+			o.set([]byte{tagLog, 1}, []byte("l1"))
+			if tc.read != nil {
+				tc.read(o)
+			}
+			o.set(edge(2), []byte("b2"))
+			o.set(edge(1), []byte("a3"))
+			o.set([]byte{tagLog, 1}, []byte("l2"))
+			want := map[string]string{string(edge(1)): "a3", string(edge(2)): "b2", string([]byte{tagLog, 1}): "l2"}
+			for _, runs := range []int{1, 3} {
+				got := map[string]string{}
+				for _, j := range o.sortedIn(runs) {
+					k := string(o.bytes(o.ents[j].k))
+					if _, dup := got[k]; dup {
+						t.Errorf("sortedIn(%d): key %x twice", runs, k)
+					}
+					got[k] = string(o.bytes(o.ents[j].v))
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("sortedIn(%d) = %q, want %q", runs, got, want)
+				}
+			}
+			for _, prefix := range [][]byte{edge(1)[:11], {tagOut}} {
+				var vs []string
+				if err := o.scan(prefix, func(_, v []byte) error { vs = append(vs, string(v)); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := fmt.Sprint(vs), "[a3 b2]"; got != want {
+					t.Errorf("scan(%x) = %s, want %s", prefix, got, want)
+				}
+			}
+			for k, v := range want {
+				if got := string(o.get([]byte(k))); got != v {
+					t.Errorf("get(%x) = %q, want %q", k, got, v)
+				}
+			}
+			if o.has(edge(3)) {
+				t.Errorf("has(%x) = true, want false", edge(3))
+			}
+		})
+	}
+}
+
 func newTestOverlay() *overlay {
 	return &overlay{slots: make([]uint64, 4), seed: maphash.MakeSeed(), maxCount: 1 << 40, maxSize: 1 << 40, threshold: 1 << 20}
 }
