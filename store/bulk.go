@@ -173,7 +173,13 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 			o.set([]byte(k), v)
 		}
 	}
-	order := o.sorted()
+	// Tables built here sort key range by key range as they are built;
+	// a stream takes every key in order.
+	tables := s.exclusive && s.dir != ""
+	var order []uint32
+	if !tables {
+		order = o.sorted()
+	}
 	bigFree(&o.mem, o.slots)
 	bigFree(&o.mem, o.gslots)
 	bigFree(&o.mem, o.gnext)
@@ -181,8 +187,8 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 	if err := s.setBulkMarker(); err != nil {
 		return err
 	}
-	if s.exclusive && s.dir != "" {
-		err = s.installTables(o, order, s.streams(len(order)))
+	if tables {
+		err = s.installTables(o, s.streams(len(o.ents)))
 	} else {
 		err = s.stream(o, order)
 	}
@@ -863,10 +869,36 @@ func (o *overlay) cmpSort(a, b sortEnt) int {
 	return cmp.Or(o.cmp(a.j, b.j), cmp.Compare(a.j, b.j))
 }
 
+// cmpKey compares the keys of a and b: cmpSort without the age, which
+// cmpSort writes out for speed.
+func (o *overlay) cmpKey(a, b sortEnt) int {
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
+	}
+	if a.mid != b.mid {
+		return cmp.Compare(a.mid, b.mid)
+	}
+	if a.lo != b.lo {
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return o.cmp(a.j, b.j)
+}
+
 // sameKey reports whether a and b, neighbours in the sort, are entries of
 // one key.
 func (o *overlay) sameKey(a, b sortEnt) bool {
 	return a.hi == b.hi && a.mid == b.mid && a.lo == b.lo && o.cmp(a.j, b.j) == 0
+}
+
+// sortEnt returns the sort entry of entry j.
+func (o *overlay) sortEnt(j int) sortEnt {
+	k := o.bytes(o.ents[j].k)
+	if len(k) < 24 {
+		var pad [24]byte
+		copy(pad[:], k)
+		k = pad[:]
+	}
+	return sortEnt{binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[16:]), uint32(j)}
 }
 
 // sortedIn sorts the entries in runs parts in parallel and merges them;
@@ -876,15 +908,8 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 	n := len(o.ents)
 	ents := bigAlloc[sortEnt](&o.mem, n)
 	defer func() { bigFree(&o.mem, ents) }()
-	var pad [24]byte
 	for j := range o.ents {
-		k := o.bytes(o.ents[j].k)
-		if len(k) < 24 {
-			pad = [24]byte{}
-			copy(pad[:], k)
-			k = pad[:]
-		}
-		ents[j] = sortEnt{binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(k[8:]), binary.BigEndian.Uint64(k[16:]), uint32(j)}
+		ents[j] = o.sortEnt(j)
 	}
 	runs = max(1, min(runs, n/4096)) // tiny overlays sort in one run
 	bounds := make([]int, runs+1)

@@ -60,17 +60,17 @@ const bulkStage = "chipgraph-bulk-tables"
 // again: the store is unusable, and its next Open rolls the import back.
 var errStoreClosed = errors.New("store closed")
 
-// installTables writes the overlay's entries (order sorts them) into the
-// store as described above. On an error before the manifest is replaced
+// installTables writes the overlay's entries into the store as
+// described above, building parts key ranges at a time. On an error before the manifest is replaced
 // the store is reopened as it was.
-func (s *Store) installTables(o *overlay, order []uint32, parts int) error {
+func (s *Store) installTables(o *overlay, parts int) error {
 	bo := s.db.Opts()
 	cerr := s.db.Close()
 	var err error
 	if cerr != nil {
 		err = fmt.Errorf("bulk import: close store: %w", cerr)
 	} else {
-		err = writeTables(s.dir, bo, o, order, parts)
+		err = writeTables(s.dir, bo, o, parts)
 	}
 	db, oerr := badger.Open(bo)
 	if oerr != nil {
@@ -82,7 +82,7 @@ func (s *Store) installTables(o *overlay, order []uint32, parts int) error {
 
 // writeTables is steps 2 to 4 of installTables, for a closed Badger
 // with options bo in dir.
-func writeTables(dir string, bo badger.Options, o *overlay, order []uint32, parts int) error {
+func writeTables(dir string, bo badger.Options, o *overlay, parts int) error {
 	if len(bo.EncryptionKey) > 0 {
 		return errors.New("bulk import: an encrypted store takes the stream")
 	}
@@ -102,7 +102,7 @@ func writeTables(dir string, bo badger.Options, o *overlay, order []uint32, part
 		return fmt.Errorf("bulk import: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	ids, err := buildTables(stage, bulkTableOptions(bo), o, order, parts, first)
+	ids, err := buildTables(stage, bulkTableOptions(bo), o, parts, first)
 	if err != nil {
 		return fmt.Errorf("bulk import: %w", err)
 	}
@@ -231,13 +231,18 @@ func writeManifest(name string, header []byte, ids []uint64, level int, c option
 	return errors.Join(err, f.Close())
 }
 
-// buildTables writes the overlay's entries in order as tables in dir,
-// numbered from first: the entries are cut into parts key ranges, each
-// built on its own goroutine into one or more tables. It returns the IDs
-// of the tables written.
-func buildTables(dir string, topts table.Options, o *overlay, order []uint32, parts int, first uint64) ([]uint64, error) {
+// buildTables writes the overlay's entries as tables in dir, numbered
+// from first, and returns the IDs of the tables written. The entries are
+// cut into key ranges (keyRanges), which parts goroutines take in turn,
+// each sorting a range and building it into one or more tables: sorting
+// overlaps building, and no merge pass is needed. There are more ranges
+// than goroutines so that they finish together although ranges differ in
+// bytes (heads hold half the values).
+func buildTables(dir string, topts table.Options, o *overlay, parts int, first uint64) ([]uint64, error) {
 	defer topts.AllocPool.Release()
-	parts = max(1, min(parts, len(order)))
+	parts = max(1, parts)
+	ents, bounds := o.keyRanges(parts * rangesPerWorker)
+	defer bigFree(&o.mem, ents)
 	var (
 		next atomic.Uint64
 		mu   sync.Mutex
@@ -246,7 +251,7 @@ func buildTables(dir string, topts table.Options, o *overlay, order []uint32, pa
 	)
 	next.Store(first)
 	// A finished builder is written out while the next fills: at most
-	// one table per part waits for its file.
+	// parts tables wait for their files.
 	sem := make(chan struct{}, parts)
 	var files sync.WaitGroup
 	var ferr error
@@ -269,19 +274,17 @@ func buildTables(dir string, topts table.Options, o *overlay, order []uint32, pa
 			ids = append(ids, id)
 		})
 	}
-	// More key ranges than workers, taken in turn, so that the workers
-	// finish together although ranges differ in bytes (heads hold half
-	// the values).
-	ranges := parts * rangesPerWorker
 	var taken atomic.Int64
+	dups := o.appended > 0 // else every key has one entry
 	for range parts {
 		wg.Go(func() {
 			var key []byte
-			for r := int(taken.Add(1) - 1); r < ranges; r = int(taken.Add(1) - 1) {
-				part := order[r*len(order)/ranges : (r+1)*len(order)/ranges]
+			for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
+				part := ents[bounds[r]:bounds[r+1]]
 				if len(part) == 0 {
 					continue
 				}
+				slices.SortFunc(part, o.cmpSort)
 				b := table.NewTableBuilder(topts)
 				// The entries lie all over the overlay's memory: each
 				// batch first loads its entries and the first byte of
@@ -289,9 +292,14 @@ func buildTables(dir string, topts table.Options, o *overlay, order []uint32, pa
 				var batch [prefetch]oent
 				var sink byte
 				for len(part) > 0 {
-					n := min(len(part), prefetch)
-					for i, j := range part[:n] {
-						batch[i] = o.ents[j]
+					n := 0
+					for len(part) > 0 && n < prefetch {
+						// Of the entries of one key, the last is the value.
+						if !dups || len(part) == 1 || !o.sameKey(part[0], part[1]) {
+							batch[n] = o.ents[part[0].j]
+							n++
+						}
+						part = part[1:]
 					}
 					for i := range n {
 						sink += o.chunks[batch[i].k.c][batch[i].k.off]
@@ -307,7 +315,6 @@ func buildTables(dir string, topts table.Options, o *overlay, order []uint32, pa
 						key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
 						b.Add(key, y.ValueStruct{Value: o.bytes(batch[i].v)}, 0)
 					}
-					part = part[n:]
 				}
 				prefetchSink.Add(uint32(sink))
 				create(b)
@@ -323,14 +330,103 @@ func buildTables(dir string, topts table.Options, o *overlay, order []uint32, pa
 	return ids, nil
 }
 
+// keyRanges returns the overlay's entries cut into about n key ranges:
+// range r is ents[bounds[r]:bounds[r+1]], unsorted, and every key in it
+// sorts after every key of range r-1 (all entries of one key share a
+// range). The ranges are cut at keys sampled from the entries. ents is
+// the caller's to bigFree.
+func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
+	all := bigAlloc[sortEnt](&o.mem, len(o.ents))
+	defer func() { bigFree(&o.mem, all) }()
+	var wg sync.WaitGroup
+	halves := [3]int{0, len(o.ents) / 2, len(o.ents)}
+	for h := range 2 {
+		wg.Go(func() {
+			for j := halves[h]; j < halves[h+1]; j++ {
+				all[j] = o.sortEnt(j)
+			}
+		})
+	}
+	wg.Wait()
+
+	// Cut at every len(sample)/n-th of a sorted sample of keys.
+	const perRange = 64
+	step := max(1, len(all)/(n*perRange))
+	var sample []sortEnt
+	for j := 0; j < len(all); j += step {
+		sample = append(sample, all[j])
+	}
+	slices.SortFunc(sample, o.cmpSort)
+	var cuts []sortEnt
+	for r := 1; r < n && len(sample) > 0; r++ {
+		c := sample[r*len(sample)/n]
+		if len(cuts) == 0 || o.cmpKey(cuts[len(cuts)-1], c) < 0 {
+			cuts = append(cuts, c)
+		}
+	}
+	// rangeOf is the number of cuts at or below e's key: a key equal to
+	// a cut goes above it, with every entry of that key.
+	rangeOf := func(e sortEnt) int {
+		lo, hi := 0, len(cuts)
+		for lo < hi {
+			m := (lo + hi) / 2
+			if o.cmpKey(cuts[m], e) <= 0 {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo
+	}
+	// Count each half's entries per range, then copy each half's into
+	// its place.
+	nr := len(cuts) + 1
+	rs := bigAlloc[uint8](&o.mem, len(all))
+	defer func() { bigFree(&o.mem, rs) }()
+	counts := [2][]int{make([]int, nr), make([]int, nr)}
+	for h := range 2 {
+		wg.Go(func() {
+			for j := halves[h]; j < halves[h+1]; j++ {
+				r := rangeOf(all[j])
+				rs[j] = uint8(r)
+				counts[h][r]++
+			}
+		})
+	}
+	wg.Wait()
+	bounds = make([]int, nr+1)
+	starts := [2][]int{make([]int, nr), make([]int, nr)}
+	at := 0
+	for r := range nr {
+		bounds[r] = at
+		starts[0][r] = at
+		starts[1][r] = at + counts[0][r]
+		at += counts[0][r] + counts[1][r]
+	}
+	bounds[nr] = at
+	ents = bigAlloc[sortEnt](&o.mem, len(all))
+	for h := range 2 {
+		wg.Go(func() {
+			next := starts[h]
+			for j := halves[h]; j < halves[h+1]; j++ {
+				r := rs[j]
+				ents[next[r]] = all[j]
+				next[r]++
+			}
+		})
+	}
+	wg.Wait()
+	return ents, bounds
+}
+
+// rangesPerWorker is how many key ranges buildTables cuts per worker.
+const rangesPerWorker = 4
+
 // appendKeyVersion1 appends k as Badger stores it at version 1 (what
 // y.KeyWithTs(k, 1) returns): the key, then MaxUint64 - 1, big-endian.
 func appendKeyVersion1(b, k []byte) []byte {
 	return binary.BigEndian.AppendUint64(append(b, k...), math.MaxUint64-1)
 }
-
-// rangesPerWorker is how many key ranges buildTables cuts per worker.
-const rangesPerWorker = 4
 
 // prefetch is how many entries buildTables loads ahead.
 const prefetch = 32
