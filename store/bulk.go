@@ -76,6 +76,7 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.mem = newOverlay(s.db, 9*max(n, s.bulkMin))
 	w.prechecked = true
 	w.entities = map[string]keyEntry{}
+	w.slab = &slab{}
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
 	return &bulkRun{w: w, pre: pre, progress: progress}
