@@ -554,50 +554,63 @@ func TestOverlayLatestWins(t *testing.T) {
 		{"group scan", func(o *overlay) { o.scan(edge(1)[:11], func(_, _ []byte) error { return nil }) }},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			o := newTestOverlay()
-			o.set(edge(1), []byte("a1"))
-			o.set(edge(2), []byte("b1"))
-			o.set(edge(1), []byte("a2"))
-			o.set([]byte{tagLog, 1}, []byte("l1"))
-			if tc.read != nil {
-				tc.read(o)
-			}
-			o.set(edge(2), []byte("b2"))
-			o.set(edge(1), []byte("a3"))
-			o.set([]byte{tagLog, 1}, []byte("l2"))
-			want := map[string]string{string(edge(1)): "a3", string(edge(2)): "b2", string([]byte{tagLog, 1}): "l2"}
-			for _, runs := range []int{1, 3} {
-				got := map[string]string{}
-				for _, j := range o.sortedIn(runs) {
-					k := string(o.bytes(o.ents[j].k))
-					if _, dup := got[k]; dup {
-						t.Errorf("sortedIn(%d): key %x twice", runs, k)
-					}
-					got[k] = string(o.bytes(o.ents[j].v))
+		for _, bg := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/appender=%t", tc.name, bg), func(t *testing.T) {
+				o := newTestOverlay()
+				if bg {
+					o.startAppender()
 				}
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Errorf("sortedIn(%d) = %q, want %q", runs, got, want)
-				}
+				defer o.release()
+				testLatestWins(t, o, edge, tc.read)
+			})
+		}
+	}
+}
+
+// testLatestWins sets keys twice before read and once after, then
+// checks what sortedIn, scan, get and has see.
+func testLatestWins(t *testing.T, o *overlay, edge func(uint64) []byte, read func(*overlay)) {
+	t.Helper()
+	o.set(edge(1), []byte("a1"))
+	o.set(edge(2), []byte("b1"))
+	o.set(edge(1), []byte("a2"))
+	o.set([]byte{tagLog, 1}, []byte("l1"))
+	if read != nil {
+		read(o)
+	}
+	o.set(edge(2), []byte("b2"))
+	o.set(edge(1), []byte("a3"))
+	o.set([]byte{tagLog, 1}, []byte("l2"))
+	want := map[string]string{string(edge(1)): "a3", string(edge(2)): "b2", string([]byte{tagLog, 1}): "l2"}
+	for _, runs := range []int{1, 3} {
+		got := map[string]string{}
+		for _, j := range o.sortedIn(runs) {
+			k := string(o.bytes(o.ents[j].k))
+			if _, dup := got[k]; dup {
+				t.Errorf("sortedIn(%d): key %x twice", runs, k)
 			}
-			for _, prefix := range [][]byte{edge(1)[:11], {tagOut}} {
-				var vs []string
-				if err := o.scan(prefix, func(_, v []byte) error { vs = append(vs, string(v)); return nil }); err != nil {
-					t.Fatal(err)
-				}
-				if got, want := fmt.Sprint(vs), "[a3 b2]"; got != want {
-					t.Errorf("scan(%x) = %s, want %s", prefix, got, want)
-				}
-			}
-			for k, v := range want {
-				if got := string(o.get([]byte(k))); got != v {
-					t.Errorf("get(%x) = %q, want %q", k, got, v)
-				}
-			}
-			if o.has(edge(3)) {
-				t.Errorf("has(%x) = true, want false", edge(3))
-			}
-		})
+			got[k] = string(o.bytes(o.ents[j].v))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("sortedIn(%d) = %q, want %q", runs, got, want)
+		}
+	}
+	for _, prefix := range [][]byte{edge(1)[:11], {tagOut}} {
+		var vs []string
+		if err := o.scan(prefix, func(_, v []byte) error { vs = append(vs, string(v)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(vs), "[a3 b2]"; got != want {
+			t.Errorf("scan(%x) = %s, want %s", prefix, got, want)
+		}
+	}
+	for k, v := range want {
+		if got := string(o.get([]byte(k))); got != v {
+			t.Errorf("get(%x) = %q, want %q", k, got, v)
+		}
+	}
+	if o.has(edge(3)) {
+		t.Errorf("has(%x) = true, want false", edge(3))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -142,7 +143,8 @@ func appendVersion(b []byte, rec any) ([]byte, error) {
 	case *graph.Claim:
 		return appendClaim(b, x), nil
 	}
-	return b, fmt.Errorf("store: cannot encode a %T as a record version", rec)
+	// The type's name, not rec: rec would escape to the heap for every caller.
+	return b, fmt.Errorf("store: cannot encode a %v as a record version", reflect.TypeOf(rec))
 }
 
 // encBufs recycles encoding buffers: a version is encoded into one and
@@ -155,12 +157,15 @@ const maxPooledBuf = 64 << 10
 
 // encodeHead returns a head value: ts (8 bytes, big-endian) followed by the
 // binary encoding of rec, in a slice of exactly that size.
-func encodeHead(ts uint64, rec any) ([]byte, error) {
+func encodeHead(ts uint64, rec any) ([]byte, error) { return encodeHeadIn(nil, ts, rec) }
+
+// encodeHeadIn is encodeHead, the value's bytes taken from a.
+func encodeHeadIn(a *slab, ts uint64, rec any) ([]byte, error) {
 	p := encBufs.Get().(*[]byte)
 	enc, err := appendVersion(u64((*p)[:0], ts), rec)
 	var out []byte
 	if err == nil {
-		out = slices.Clone(enc) // before the buffer goes back to the pool
+		out = append(a.get(len(enc)), enc...) // before the buffer goes back to the pool
 	}
 	if cap(enc) <= maxPooledBuf {
 		*p = enc

@@ -196,7 +196,11 @@ func parseNameKey(k []byte) (norm string, id uint64, err error) {
 // The value is a posting: the other end, valid time and recorded intervals.
 // One key per statement means adding an edge never rewrites a hot key.
 func edgeKey(tag byte, entity uint64, pred uint16, stmt uint64) []byte {
-	b := make([]byte, 0, 19)
+	return appendEdgeKey(make([]byte, 0, 19), tag, entity, pred, stmt)
+}
+
+// appendEdgeKey appends edgeKey(tag, entity, pred, stmt) to b.
+func appendEdgeKey(b []byte, tag byte, entity uint64, pred uint16, stmt uint64) []byte {
 	b = append(b, tag)
 	b = u64(b, entity)
 	b = binary.BigEndian.AppendUint16(b, pred)
@@ -221,7 +225,11 @@ func parseEdgeKey(k []byte) (tag byte, entity uint64, pred uint16, stmt uint64, 
 //
 // It serves range filters and sorting ("TDP under 500 W").
 func literalKey(pred uint16, num float64, subject, stmt uint64) []byte {
-	b := make([]byte, 0, 27)
+	return appendLiteralKey(make([]byte, 0, 27), pred, num, subject, stmt)
+}
+
+// appendLiteralKey appends literalKey(pred, num, subject, stmt) to b.
+func appendLiteralKey(b []byte, pred uint16, num float64, subject, stmt uint64) []byte {
 	b = append(b, tagLiteral)
 	b = binary.BigEndian.AppendUint16(b, pred)
 	b = u64(b, sortableFloat(num))
@@ -261,7 +269,11 @@ func unsortableFloat(u uint64) float64 {
 //	byte 0      tagBySource (0x30): bytes 1-8 source ID, byte 9 rtype, bytes 10-17 record ID
 //	byte 0      tagClaimant (0x31) or tagAbout (0x32): bytes 1-8 entity ID, bytes 9-16 claim ID
 func bySourceKey(source uint64, rtype byte, rec uint64) []byte {
-	b := make([]byte, 0, 18)
+	return appendBySourceKey(make([]byte, 0, 18), source, rtype, rec)
+}
+
+// appendBySourceKey appends bySourceKey(source, rtype, rec) to b.
+func appendBySourceKey(b []byte, source uint64, rtype byte, rec uint64) []byte {
 	b = append(b, tagBySource)
 	b = u64(b, source)
 	b = append(b, rtype)
@@ -278,7 +290,11 @@ func parseBySourceKey(k []byte) (source uint64, rtype byte, rec uint64, err erro
 
 // claimIndexKey is a claimant (tagClaimant) or about (tagAbout) key.
 func claimIndexKey(tag byte, entity, claim uint64) []byte {
-	b := make([]byte, 0, 17)
+	return appendClaimIndexKey(make([]byte, 0, 17), tag, entity, claim)
+}
+
+// appendClaimIndexKey appends claimIndexKey(tag, entity, claim) to b.
+func appendClaimIndexKey(b []byte, tag byte, entity, claim uint64) []byte {
 	b = append(b, tag)
 	b = u64(b, entity)
 	return u64(b, claim)
@@ -301,7 +317,11 @@ func parseClaimIndexKey(k []byte) (tag byte, entity, claim uint64, err error) {
 //
 // The value is the change (op, by, reason). Export walks it in order.
 func logKey(ts uint64, rtype byte, id uint64) []byte {
-	b := make([]byte, 0, 18)
+	return appendLogKey(make([]byte, 0, 18), ts, rtype, id)
+}
+
+// appendLogKey appends logKey(ts, rtype, id) to b.
+func appendLogKey(b []byte, ts uint64, rtype byte, id uint64) []byte {
 	b = append(b, tagLog)
 	b = u64(b, ts)
 	b = append(b, rtype)

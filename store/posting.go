@@ -61,24 +61,25 @@ func (s snapshot) alive(iv []byte) bool {
 }
 
 // openInterval appends an open interval at ts unless the last one is open.
-func openInterval(iv []byte, ts uint64) ([]byte, bool) {
+// The new intervals are appended to dst.
+func openInterval(dst, iv []byte, ts uint64) ([]byte, bool) {
 	if n := len(iv); n >= 16 && binary.BigEndian.Uint64(iv[n-8:]) == 0 {
 		return iv, false
 	}
-	out := make([]byte, len(iv), len(iv)+16)
-	copy(out, iv)
+	out := append(dst, iv...)
 	out = u64(out, ts)
 	return u64(out, 0), true
 }
 
 // closeInterval closes the last interval at ts if it is open.
-func closeInterval(iv []byte, ts uint64) ([]byte, bool) {
+// The new intervals are appended to dst.
+func closeInterval(dst, iv []byte, ts uint64) ([]byte, bool) {
 	n := len(iv)
 	if n < 16 || binary.BigEndian.Uint64(iv[n-8:]) != 0 {
 		return iv, false
 	}
-	out := append([]byte(nil), iv...)
-	binary.BigEndian.PutUint64(out[n-8:], ts)
+	out := append(dst, iv...)
+	binary.BigEndian.PutUint64(out[len(out)-8:], ts)
 	return out, true
 }
 
@@ -89,8 +90,8 @@ type posting struct {
 	validTo   int64
 }
 
-func encodePosting(p posting, iv []byte) []byte {
-	b := make([]byte, 0, postingHeader+len(iv))
+// encodePosting appends a posting value (header p, intervals iv) to b.
+func encodePosting(b []byte, p posting, iv []byte) []byte {
 	b = u64(b, p.other)
 	b = u64(b, uint64(p.validFrom))
 	b = u64(b, uint64(p.validTo))

@@ -109,7 +109,11 @@ type textField struct {
 // Format 1 stores kept the field last under tagSearchV1; Open moves them
 // to this layout (migrate.go).
 func searchKey(token string, rtype, kind byte, id uint64, field byte) []byte {
-	b := make([]byte, 0, len(token)+1+searchSuffix)
+	return appendSearchKey(make([]byte, 0, len(token)+1+searchSuffix), token, rtype, kind, id, field)
+}
+
+// appendSearchKey appends searchKey(token, rtype, kind, id, field) to b.
+func appendSearchKey(b []byte, token string, rtype, kind byte, id uint64, field byte) []byte {
 	b = append(b, tagSearch)
 	b = append(b, token...)
 	b = append(b, 0, field, rtype, kind)
@@ -156,22 +160,25 @@ func parseTypoKey(k []byte) (deletion, word string, err error) {
 
 // searchOcc returns the search keys a source or claim occupies while
 // current; entities use entitySearchOcc, which adds their kind.
-func searchOcc(rtype byte, id uint64, fields []textField) []occ {
+// They are appended to out, their bytes taken from a.
+func searchOcc(out []occ, a *slab, rtype byte, id uint64, fields []textField) []occ {
 	var kind byte
 	if rtype == rClaim {
 		kind = graph.KindCode(graph.ClaimKind)
 	}
-	return searchOccKind(rtype, kind, id, fields)
+	return searchOccKind(out, a, rtype, kind, id, fields)
 }
 
-// entitySearchOcc returns the search keys an entity occupies while current.
-func entitySearchOcc(e *graph.Entity) []occ {
-	return searchOccKind(rEntity, graph.KindCode(e.Kind), e.ID, entityText(e))
+// entitySearchOcc appends the search keys an entity occupies while
+// current to out, their bytes taken from a.
+func entitySearchOcc(out []occ, a *slab, e *graph.Entity) []occ {
+	return searchOccKind(out, a, rEntity, graph.KindCode(e.Kind), e.ID, entityText(e))
 }
 
-func searchOccKind(rtype, kind byte, id uint64, fields []textField) []occ {
-	var out []occ
-	seen := map[string]bool{}
+// searchOccKind appends the search keys of fields to out, once each.
+func searchOccKind(out []occ, a *slab, rtype, kind byte, id uint64, fields []textField) []occ {
+	start := len(out)
+	var seen map[string]bool // past a few keys; until then a look through out
 	for _, f := range fields {
 		toks := graph.Tokens(f.text)
 		fb := f.field
@@ -182,11 +189,21 @@ func searchOccKind(rtype, kind byte, id uint64, fields []textField) []occ {
 			if len(tok) > maxTokenLen {
 				continue
 			}
-			k := searchKey(tok, rtype, kind, id, fb)
-			if seen[string(k)] {
+			k := appendSearchKey(a.get(len(tok)+1+searchSuffix), tok, rtype, kind, id, fb)
+			if seen != nil {
+				if seen[string(k)] {
+					continue
+				}
+				seen[string(k)] = true
+			} else if slices.ContainsFunc(out[start:], func(o occ) bool { return string(o.key) == string(k) }) {
 				continue
+			} else if len(out)-start == 32 {
+				seen = make(map[string]bool, 64)
+				for _, o := range out[start:] {
+					seen[string(o.key)] = true
+				}
+				seen[string(k)] = true
 			}
-			seen[string(k)] = true
 			out = append(out, occ{key: k})
 		}
 	}

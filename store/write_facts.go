@@ -66,19 +66,20 @@ func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
 		return nil, err
 	}
 	vf, vt := validBounds(st.Qualifiers.ValidInterval())
-	var out []occ
+	out := make([]occ, 0, 2+len(st.References))
+	a := w.slab
 	if st.Object.Type == graph.EntityValue {
 		obj, err := w.entityID(st.Object.Entity)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out,
-			occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{other: obj, validFrom: vf, validTo: vt}},
-			occ{edgeKey(tagIn, obj, p.Code, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
+			occ{appendEdgeKey(a.get(19), tagOut, subj, p.Code, st.ID), posting{other: obj, validFrom: vf, validTo: vt}, true},
+			occ{appendEdgeKey(a.get(19), tagIn, obj, p.Code, st.ID), posting{other: subj, validFrom: vf, validTo: vt}, true})
 	} else {
-		out = append(out, occ{edgeKey(tagOut, subj, p.Code, st.ID), &posting{validFrom: vf, validTo: vt}})
+		out = append(out, occ{appendEdgeKey(a.get(19), tagOut, subj, p.Code, st.ID), posting{validFrom: vf, validTo: vt}, true})
 		if n, ok := st.Object.Number(); ok && !math.IsNaN(n) {
-			out = append(out, occ{literalKey(p.Code, n, subj, st.ID), &posting{other: subj, validFrom: vf, validTo: vt}})
+			out = append(out, occ{appendLiteralKey(a.get(27), p.Code, n, subj, st.ID), posting{other: subj, validFrom: vf, validTo: vt}, true})
 		}
 	}
 	srcs, err := w.referenceSources(st.References)
@@ -86,7 +87,7 @@ func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
 		return nil, err
 	}
 	for _, id := range srcs {
-		out = append(out, occ{key: bySourceKey(id, rStatement, st.ID)})
+		out = append(out, occ{key: appendBySourceKey(a.get(18), id, rStatement, st.ID)})
 	}
 	return out, nil
 }
@@ -127,8 +128,9 @@ func mergeStatement(prev, in *graph.Statement) (graph.Statement, graph.Op) {
 // time, as exports do) a version restored as is.
 func (w *writer) applyStatement(in *graph.Statement) (bool, error) {
 	st := *in
-	st.References = slices.Clone(in.References)
 	if !w.prechecked {
+		// Resolve sets fields of the references: not the caller's.
+		st.References = slices.Clone(in.References)
 		if err := st.Resolve(w); err != nil {
 			return false, err
 		}
@@ -327,13 +329,15 @@ func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []occ{{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)}, {key: claimIndexKey(tagClaimant, claimant, c.ID)}}
+	out := make([]occ, 2, 4+len(c.About)+len(c.Links))
+	out[0] = occ{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)}
+	out[1] = occ{key: appendClaimIndexKey(w.slab.get(17), tagClaimant, claimant, c.ID)}
 	for _, a := range c.About {
 		id, err := w.entityID(a)
 		if err != nil {
 			return nil, err
 		}
-		k := claimIndexKey(tagAbout, id, c.ID)
+		k := appendClaimIndexKey(w.slab.get(17), tagAbout, id, c.ID)
 		if !slices.ContainsFunc(out, func(o occ) bool { return string(o.key) == string(k) }) {
 			out = append(out, occ{key: k})
 		}
@@ -343,7 +347,7 @@ func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
 		return nil, err
 	}
 	for _, id := range srcs {
-		out = append(out, occ{key: bySourceKey(id, rClaim, c.ID)})
+		out = append(out, occ{key: appendBySourceKey(w.slab.get(18), id, rClaim, c.ID)})
 	}
 	for i, l := range c.Links {
 		rtype, key := rStatement, l.Statement
@@ -360,7 +364,7 @@ func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
 		}
 		out = append(out, occ{key: linkKey(rtype, e.id, graph.LinkCode(l.Relation), c.ID)})
 	}
-	return append(out, searchOcc(rClaim, c.ID, []textField{{fieldClaimText, c.Text}})...), nil
+	return searchOcc(out, w.slab, rClaim, c.ID, []textField{{fieldClaimText, c.Text}}), nil
 }
 
 // linkKey indexes a claim that supports or contradicts a statement or
@@ -413,8 +417,8 @@ func (w *writer) latestClaim(key string) (*graph.Claim, error) {
 
 func (w *writer) applyClaim(in *graph.Claim) (bool, error) {
 	c := *in
-	c.About = slices.Clone(in.About)
 	if !w.prechecked {
+		c.About = slices.Clone(in.About)
 		if err := c.Resolve(w); err != nil {
 			return false, err
 		}
@@ -537,7 +541,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 		return false, nil
 	}
 	src.ID = e.id
-	before := sourceOcc(&src, src.ID)
+	before := sourceOcc(w.slab, &src, src.ID)
 	stmts, err := w.citing(e.id, rStatement)
 	if err != nil {
 		return false, err
@@ -562,7 +566,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 		return false, err
 	}
 	// Its title leaves the search index (as of now: earlier reads find it).
-	if err := w.occupy(before, sourceOcc(&src, src.ID), ts, false); err != nil {
+	if err := w.occupy(before, sourceOcc(w.slab, &src, src.ID), ts, false); err != nil {
 		return false, err
 	}
 	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}
