@@ -287,8 +287,9 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 				slices.SortFunc(part, o.cmpSort)
 				b := table.NewTableBuilder(topts)
 				// The entries lie all over the overlay's memory: each
-				// batch first loads its entries and the first byte of
-				// each key and value, so that their cache misses overlap.
+				// batch first loads its entries, the first byte of each
+				// key and every cache line of each value, so that their
+				// cache misses overlap.
 				var batch [prefetch]oent
 				var sink byte
 				for len(part) > 0 {
@@ -303,8 +304,9 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 					}
 					for i := range n {
 						sink += o.chunks[batch[i].k.c][batch[i].k.off]
-						if r := batch[i].v; r.n > 0 {
-							sink += o.chunks[r.c][r.off]
+						r := batch[i].v
+						for v := o.bytes(r); len(v) > 0; v = v[min(len(v), 64):] {
+							sink += v[0]
 						}
 					}
 					for i := range n {
