@@ -179,7 +179,9 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 	// a stream takes every key in order.
 	tables := s.exclusive && s.dir != ""
 	var order []uint32
-	if !tables {
+	if tables {
+		o.drain() // while gnext is there to grow
+	} else {
 		order = o.sorted()
 	}
 	bigFree(&o.mem, o.slots)

@@ -338,6 +338,7 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 // range). The ranges are cut at keys sampled from the entries. ents is
 // the caller's to bigFree.
 func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
+	o.drain()
 	all := bigAlloc[sortEnt](&o.mem, len(o.ents))
 	defer func() { bigFree(&o.mem, all) }()
 	var wg sync.WaitGroup
