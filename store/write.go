@@ -786,7 +786,10 @@ func (w *writer) setOcc(o occ, cur []byte, ts uint64, open bool) error {
 	iv = w.cleanIntervals(iv)
 	var changed bool
 	// The value's bytes: the posting header, if any, then the intervals.
-	dst := w.slab.get(len(iv) + 16)
+	var dst []byte // nil: openInterval and closeInterval allocate
+	if w.slab != nil {
+		dst = w.slab.get(len(iv) + 16)
+	}
 	if open {
 		iv, changed = openInterval(dst, iv, ts)
 	} else {
