@@ -128,18 +128,21 @@ func MustDate(s string) Date {
 }
 
 // String formats d in the form ParseDate reads.
-func (d Date) String() string {
+func (d Date) String() string { return string(d.appendString(nil)) }
+
+// appendString appends d.String() to b.
+func (d Date) appendString(b []byte) []byte {
 	switch d.Precision {
 	case Year:
-		return fmt.Sprintf("%04d", d.Year)
+		return fmt.Appendf(b, "%04d", d.Year)
 	case Quarter:
-		return fmt.Sprintf("%04d-Q%d", d.Year, (d.Month-1)/3+1)
+		return fmt.Appendf(b, "%04d-Q%d", d.Year, (d.Month-1)/3+1)
 	case Month:
-		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+		return fmt.Appendf(b, "%04d-%02d", d.Year, d.Month)
 	case Day:
-		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+		return fmt.Appendf(b, "%04d-%02d-%02d", d.Year, d.Month, d.Day)
 	}
-	return ""
+	return b
 }
 
 // Start is the first instant of d (UTC).

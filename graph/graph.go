@@ -252,17 +252,32 @@ func (q Qualifiers) ValidInterval() (from, to time.Time) {
 	return from, to
 }
 
-func (q Qualifiers) canonicalString() string {
-	parts := []string{"from=" + q.ValidFrom.String(), "to=" + q.ValidTo.String(), "at=" + q.PointInTime.String()}
+func (q Qualifiers) canonicalString() string { return string(q.appendCanonical(nil)) }
+
+// appendCanonical appends q's canonical string to b: its dates, then its
+// extra qualifiers by name, "\x1f" between.
+func (q Qualifiers) appendCanonical(b []byte) []byte {
+	b = append(b, "from="...)
+	b = q.ValidFrom.appendString(b)
+	b = append(b, "\x1fto="...)
+	b = q.ValidTo.appendString(b)
+	b = append(b, "\x1fat="...)
+	b = q.PointInTime.appendString(b)
+	if len(q.Extra) == 0 {
+		return b
+	}
 	keys := make([]string, 0, len(q.Extra))
 	for k := range q.Extra {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		parts = append(parts, k+"="+q.Extra[k])
+		b = append(b, '\x1f')
+		b = append(b, k...)
+		b = append(b, '=')
+		b = append(b, q.Extra[k]...)
 	}
-	return strings.Join(parts, "\x1f")
+	return b
 }
 
 // Retraction records that a statement or claim left the current view: who,
@@ -292,8 +307,22 @@ type Statement struct {
 
 // StatementKey derives a statement's key from its identity.
 func StatementKey(subject, predicate string, object Value, q Qualifiers) string {
-	s := subject + "\x1e" + predicate + "\x1e" + object.canonicalString() + "\x1e" + q.canonicalString()
-	return "st-" + TextHash(s)[:20]
+	// TextHash(s)[:20] of s, subject|predicate|object|qualifiers with
+	// "\x1e" between, built on the stack: decoding an import computes
+	// one key per statement.
+	var buf [256]byte
+	b := append(buf[:0], subject...)
+	b = append(b, '\x1e')
+	b = append(b, predicate...)
+	b = append(b, '\x1e')
+	b = object.appendCanonical(b)
+	b = append(b, '\x1e')
+	b = q.appendCanonical(b)
+	sum := sha256.Sum256(b)
+	var key [3 + 20]byte
+	copy(key[:], "st-")
+	hex.Encode(key[3:], sum[:10])
+	return string(key[:])
 }
 
 // Current reports whether the statement is in the current view.

@@ -155,34 +155,42 @@ func (v Value) String() string {
 
 // canonicalString identifies the value for statement identity; two values
 // with the same canonical string are the same object.
-func (v Value) canonicalString() string {
-	var b strings.Builder
-	b.WriteString(v.Type.String())
-	b.WriteByte(':')
+func (v Value) canonicalString() string { return string(v.appendCanonical(nil)) }
+
+// appendCanonical appends v.canonicalString() to b.
+func (v Value) appendCanonical(b []byte) []byte {
+	b = append(b, v.Type.String()...)
+	b = append(b, ':')
 	switch v.Type {
 	case EntityValue:
-		b.WriteString(v.Entity)
+		b = append(b, v.Entity...)
 	case TextValue:
-		b.WriteString(v.Text)
+		b = append(b, v.Text...)
 	case QuantityValue:
-		b.WriteString(formatFloat(v.Amount) + " " + v.Unit)
+		b = appendFloat(b, v.Amount)
+		b = append(b, ' ')
+		b = append(b, v.Unit...)
 	case MoneyValue:
-		b.WriteString(v.Currency + " " + formatFloat(v.Amount))
+		b = append(b, v.Currency...)
+		b = append(b, ' ')
+		b = appendFloat(b, v.Amount)
 	case DateValue:
-		b.WriteString(v.Date.String())
+		b = v.Date.appendString(b)
 	case BoolValue:
-		b.WriteString(strconv.FormatBool(v.Bool))
+		b = strconv.AppendBool(b, v.Bool)
 	}
 	if v.Approximate {
-		b.WriteString("~")
+		b = append(b, '~')
 	}
 	if v.Lower != nil {
-		b.WriteString(">=" + formatFloat(*v.Lower))
+		b = append(b, ">="...)
+		b = appendFloat(b, *v.Lower)
 	}
 	if v.Upper != nil {
-		b.WriteString("<=" + formatFloat(*v.Upper))
+		b = append(b, "<="...)
+		b = appendFloat(b, *v.Upper)
 	}
-	return b.String()
+	return b
 }
 
 func formatFloat(f float64) string {

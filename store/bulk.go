@@ -77,6 +77,7 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.prechecked = true
 	w.entities = map[string]keyEntry{}
 	w.slab = &slab{}
+	w.res.Keys = make([]string, 0, max(n, s.bulkMin)) // one per record
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
 	return &bulkRun{w: w, pre: pre, progress: progress}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/chipgraph/chipgraph/graph"
 )
@@ -26,6 +27,7 @@ func BenchmarkBulkApply(b *testing.B) {
 	b.ReportAllocs()
 	facts := 0
 	var faults int64
+	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		s, err := Open("", &Options{InMemory: true})
@@ -39,6 +41,7 @@ func BenchmarkBulkApply(b *testing.B) {
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		faults -= ru.Minflt
+		cpu -= time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		b.StartTimer()
 		run := s.startBulk(context.Background(), "bench", int(fi.Size()/256), nil)
 		err = graph.ScanRecords(f, name, func(r graph.Record) error {
@@ -50,6 +53,7 @@ func BenchmarkBulkApply(b *testing.B) {
 		b.StopTimer()
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 		faults += ru.Minflt
+		cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,4 +64,5 @@ func BenchmarkBulkApply(b *testing.B) {
 	}
 	b.ReportMetric(float64(facts)/b.Elapsed().Seconds(), "facts/s")
 	b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }

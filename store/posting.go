@@ -61,10 +61,13 @@ func (s snapshot) alive(iv []byte) bool {
 }
 
 // openInterval appends an open interval at ts unless the last one is open.
-// The new intervals are appended to dst.
+// The new intervals are appended to dst (nil: a new slice).
 func openInterval(dst, iv []byte, ts uint64) ([]byte, bool) {
 	if n := len(iv); n >= 16 && binary.BigEndian.Uint64(iv[n-8:]) == 0 {
 		return iv, false
+	}
+	if dst == nil {
+		dst = make([]byte, 0, len(iv)+16)
 	}
 	out := append(dst, iv...)
 	out = u64(out, ts)
@@ -72,11 +75,14 @@ func openInterval(dst, iv []byte, ts uint64) ([]byte, bool) {
 }
 
 // closeInterval closes the last interval at ts if it is open.
-// The new intervals are appended to dst.
+// The new intervals are appended to dst (nil: a new slice).
 func closeInterval(dst, iv []byte, ts uint64) ([]byte, bool) {
 	n := len(iv)
 	if n < 16 || binary.BigEndian.Uint64(iv[n-8:]) != 0 {
 		return iv, false
+	}
+	if dst == nil {
+		dst = make([]byte, 0, len(iv))
 	}
 	out := append(dst, iv...)
 	binary.BigEndian.PutUint64(out[len(out)-8:], ts)

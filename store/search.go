@@ -181,6 +181,7 @@ func searchOccKind(out []occ, a *slab, rtype, kind byte, id uint64, fields []tex
 	var seen map[string]bool // past a few keys; until then a look through out
 	for _, f := range fields {
 		toks := graph.Tokens(f.text)
+		out = slices.Grow(out, len(toks))
 		fb := f.field
 		if len(toks) == 1 {
 			fb |= fieldWhole

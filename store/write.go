@@ -60,6 +60,17 @@ type writer struct {
 	// caches, where each overlay lookup reads three places in memory that
 	// have left them.
 	entities map[string]keyEntry
+	// recent holds the entities lookupKey found last in entities: a
+	// statement looks its subject up three times and its object twice,
+	// and each lookup in the map of every entity misses the CPU caches.
+	recent  [4]recentEntity
+	nrecent int
+}
+
+// recentEntity is an entity's key-index entry, found by key.
+type recentEntity struct {
+	key string
+	e   keyEntry
 }
 
 type sourceInfo struct {
@@ -520,7 +531,16 @@ func (w *writer) lookupKey(rtype byte, key string) (keyEntry, bool, error) {
 		// per record for the collector to mark; entities, which are few
 		// and often looked up, are in w.entities too.
 		if rtype == rEntity {
+			for i := range w.recent {
+				if r := &w.recent[i]; r.key == key && key != "" {
+					return r.e, true, nil
+				}
+			}
 			e, ok := w.entities[key]
+			if ok {
+				w.recent[w.nrecent%len(w.recent)] = recentEntity{key, e}
+				w.nrecent++
+			}
 			return e, ok, nil
 		}
 		v := w.mem.get(appendKeyIndexKey(buf[:0], rtype, key))
@@ -558,6 +578,7 @@ func (w *writer) setKey(rtype byte, key string, e keyEntry) error {
 	case rtype == rEntity:
 		// As lookupKey would decode it from the overlay.
 		w.entities[key], _ = decodeKeyEntry(encodeKeyEntry(e))
+		w.recent = [len(w.recent)]recentEntity{}
 	}
 	return w.set(appendKeyIndexKey(w.slab.get(len(key)+3), rtype, key), appendKeyEntry(w.slab.get(17), e))
 }
@@ -765,7 +786,10 @@ func (w *writer) setOcc(o occ, cur []byte, ts uint64, open bool) error {
 	iv = w.cleanIntervals(iv)
 	var changed bool
 	// The value's bytes: the posting header, if any, then the intervals.
-	dst := w.slab.get(len(iv) + 16)
+	var dst []byte // nil: openInterval and closeInterval allocate
+	if w.slab != nil {
+		dst = w.slab.get(len(iv) + 16)
+	}
 	if open {
 		iv, changed = openInterval(dst, iv, ts)
 	} else {
