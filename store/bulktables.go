@@ -251,8 +251,11 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 	)
 	next.Store(first)
 	// A finished builder is written out while the next fills: at most
-	// parts tables wait for their files.
-	sem := make(chan struct{}, parts)
+	// 2 × parts tables wait for their files. The files are written
+	// unsynced, so that the kernel writes them back while the builders
+	// work, and synced at the end (syncFiles).
+	sem := make(chan struct{}, 2*parts)
+	bufs := make(chan []byte, 2*parts)
 	var files sync.WaitGroup
 	var ferr error
 	create := func(b *table.Builder) {
@@ -261,9 +264,15 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 		files.Go(func() {
 			defer func() { <-sem }()
 			defer b.Close()
-			t, err := table.CreateTable(table.NewFilename(id, dir), b)
-			if err == nil {
-				err = t.Close(-1)
+			var buf []byte
+			select {
+			case buf = <-bufs:
+			default:
+			}
+			buf, err := writeTable(table.NewFilename(id, dir), b, buf)
+			select {
+			case bufs <- buf:
+			default:
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -329,7 +338,52 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 		return nil, ferr
 	}
 	slices.Sort(ids)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = table.NewFilename(id, dir)
+	}
+	if err := syncFiles(names, parts); err != nil {
+		return nil, err
+	}
 	return ids, nil
+}
+
+// writeTable writes the table b built to a new file, unsynced, through
+// buf (grown if need be), which it returns. The file holds what
+// table.CreateTable would write, which also maps it and syncs it.
+func writeTable(name string, b *table.Builder, buf []byte) ([]byte, error) {
+	bd := b.Done()
+	buf = slices.Grow(buf[:0], bd.Size)[:bd.Size]
+	if n := bd.Copy(buf); n != bd.Size {
+		return buf, fmt.Errorf("table %s: %d bytes of %d", name, n, bd.Size)
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return buf, err
+	}
+	_, err = f.Write(buf)
+	return buf, errors.Join(err, f.Close())
+}
+
+// syncFiles syncs the named files, n at a time.
+func syncFiles(names []string, n int) error {
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, max(1, n))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f, err := os.OpenFile(name, os.O_WRONLY, 0)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = errors.Join(f.Sync(), f.Close())
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // keyRanges returns the overlay's entries cut into about n key ranges:
