@@ -888,19 +888,12 @@ func (o *overlay) cmpSort(a, b sortEnt) int {
 	return cmp.Or(o.cmp(a.j, b.j), cmp.Compare(a.j, b.j))
 }
 
-// cmpKey compares the keys of a and b: cmpSort without the age, which
-// cmpSort writes out for speed.
+// cmpKey compares the keys of a and b: cmpSort without the age.
 func (o *overlay) cmpKey(a, b sortEnt) int {
-	if a.hi != b.hi {
-		return cmp.Compare(a.hi, b.hi)
+	if c := o.cmpSort(a, b); c != 0 && !o.sameKey(a, b) {
+		return c
 	}
-	if a.mid != b.mid {
-		return cmp.Compare(a.mid, b.mid)
-	}
-	if a.lo != b.lo {
-		return cmp.Compare(a.lo, b.lo)
-	}
-	return o.cmp(a.j, b.j)
+	return 0
 }
 
 // sameKey reports whether a and b, neighbours in the sort, are entries of
