@@ -178,7 +178,7 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 	}
 	// Tables built here sort key range by key range as they are built;
 	// a stream takes every key in order.
-	tables := s.exclusive && s.dir != ""
+	tables := s.exclusive && s.dir != "" && len(s.db.Opts().EncryptionKey) == 0
 	var order []uint32
 	if tables {
 		o.drain() // while gnext is there to grow

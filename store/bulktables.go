@@ -29,8 +29,8 @@ import (
 // encodes every key and value as a protobuf message, decodes it again
 // and copies it three times before its table builder sees it (about 9 s
 // of CPU at scale 1, BENCHMARKS.md). Instead the import builds Badger's
-// tables itself with Badger's own table builder, in parallel, one key
-// range per core, and installs them:
+// tables itself with Badger's own table builder, one worker per core
+// taking key ranges in turn (buildTables), and installs them:
 //
 //  1. Badger is closed (it flushes its memtables: the store then holds
 //     only meta keys, which the overlay carries too).
@@ -50,7 +50,9 @@ import (
 // The bulk import's marker file (bulk.go) is in place throughout, so a
 // crash at any step leaves an empty store, as a crash while streaming
 // does. The keys and values are the StreamWriter's: version 1, no meta
-// bits, every value in the table (TestBulkTablesMatchStream).
+// bits, every value in the table (TestBulkImportMatchesChunked compares
+// both with a chunked import; TestWriteTables reads tables back).
+// Encrypted stores stream: the tables would need the data key.
 
 // bulkStage is the staging directory of a bulk import's tables, inside
 // the store directory.
@@ -61,8 +63,8 @@ const bulkStage = "chipgraph-bulk-tables"
 var errStoreClosed = errors.New("store closed")
 
 // installTables writes the overlay's entries into the store as
-// described above, building parts key ranges at a time. On an error before the manifest is replaced
-// the store is reopened as it was.
+// described above, with parts workers. On an error before the manifest
+// is replaced the store is reopened as it was.
 func (s *Store) installTables(o *overlay, parts int) error {
 	bo := s.db.Opts()
 	cerr := s.db.Close()
@@ -84,7 +86,7 @@ func (s *Store) installTables(o *overlay, parts int) error {
 // with options bo in dir.
 func writeTables(dir string, bo badger.Options, o *overlay, parts int) error {
 	if len(bo.EncryptionKey) > 0 {
-		return errors.New("bulk import: an encrypted store takes the stream")
+		return errors.New("bulk import: tables of an encrypted store need its data key")
 	}
 	header, err := manifestHeader(filepath.Join(dir, badger.ManifestFilename))
 	if err != nil {
