@@ -392,8 +392,9 @@ func syncFiles(names []string, n int) error {
 // range r is ents[bounds[r]:bounds[r+1]], unsorted, and every key in it
 // sorts after every key of range r-1 (all entries of one key share a
 // range). The ranges are cut at keys sampled from the entries. ents is
-// the caller's to bigFree.
+// the caller's to bigFree. n is at most 256.
 func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
+	n = min(n, 256) // range numbers are bytes
 	o.drain()
 	all := bigAlloc[sortEnt](&o.mem, len(o.ents))
 	defer func() { bigFree(&o.mem, all) }()

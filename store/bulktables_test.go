@@ -292,3 +292,52 @@ func copyDir(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestKeyRanges: the ranges hold every entry once, in key order from
+// range to range, all entries of a key in one range, and at most 256
+// ranges however many are asked for.
+func TestKeyRanges(t *testing.T) {
+	mem := openTest(t, "", true)
+	defer mem.Close()
+	o := newOverlay(mem.db, 1000)
+	defer o.release()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var keys [][]byte
+	for i := range 6000 {
+		k := fmt.Appendf(nil, "%c%06x", 'a'+rng.IntN(4), rng.IntN(1<<20))
+		if i%7 == 0 && len(keys) > 0 {
+			k = keys[rng.IntN(len(keys))] // set again: a second entry
+		}
+		keys = append(keys, k)
+		o.set(k, nil)
+	}
+	o.drain()
+	for _, n := range []int{1, 3, 8, 1000} {
+		ents, bounds := o.keyRanges(n)
+		if got := len(bounds) - 1; got < 1 || got > min(n, 256) {
+			t.Errorf("keyRanges(%d): %d ranges", n, got)
+		}
+		if bounds[0] != 0 || bounds[len(bounds)-1] != len(o.ents) || !slices.IsSorted(bounds) {
+			t.Errorf("keyRanges(%d): bounds %v of %d entries", n, bounds[:min(len(bounds), 10)], len(o.ents))
+		}
+		seen := make([]bool, len(o.ents))
+		for _, e := range ents {
+			if seen[e.j] {
+				t.Fatalf("keyRanges(%d): entry %d twice", n, e.j)
+			}
+			seen[e.j] = true
+		}
+		for r := 1; r+1 < len(bounds); r++ {
+			lo, hi := ents[bounds[r-1]:bounds[r]], ents[bounds[r]:bounds[r+1]]
+			if len(lo) == 0 || len(hi) == 0 {
+				continue
+			}
+			maxLo := slices.MaxFunc(lo, o.cmpSort)
+			minHi := slices.MinFunc(hi, o.cmpSort)
+			if o.cmpKey(maxLo, minHi) >= 0 {
+				t.Errorf("keyRanges(%d): range %d ends at %q, range %d starts at %q", n, r-1, o.bytes(o.ents[maxLo.j].k), r, o.bytes(o.ents[minHi.j].k))
+			}
+		}
+		bigFree(&o.mem, ents)
+	}
+}
