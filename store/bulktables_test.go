@@ -78,11 +78,7 @@ func TestWriteManifest(t *testing.T) {
 // every key once, in order, at version 1, and nothing Badger held
 // before.
 func TestWriteTables(t *testing.T) {
-	mem := openTest(t, "", true)
-	defer mem.Close()
-	o := newOverlay(mem.db, 1000)
-	defer o.release()
-	rng := rand.New(rand.NewPCG(1, 2))
+	o, rng := testOverlay(t, 1)
 	want := map[string]string{}
 	for range 20000 {
 		k := fmt.Appendf(nil, "%c%08x", 'a'+rng.IntN(3), rng.Uint32())
@@ -297,11 +293,7 @@ func copyDir(t *testing.T, src, dst string) {
 // range to range, all entries of a key in one range, and at most 256
 // ranges however many are asked for.
 func TestKeyRanges(t *testing.T) {
-	mem := openTest(t, "", true)
-	defer mem.Close()
-	o := newOverlay(mem.db, 1000)
-	defer o.release()
-	rng := rand.New(rand.NewPCG(3, 4))
+	o, rng := testOverlay(t, 3)
 	var keys [][]byte
 	for i := range 6000 {
 		k := fmt.Appendf(nil, "%c%06x", 'a'+rng.IntN(4), rng.IntN(1<<20))
@@ -340,4 +332,17 @@ func TestKeyRanges(t *testing.T) {
 		}
 		bigFree(&o.mem, ents)
 	}
+}
+
+// testOverlay returns an empty overlay, released when the test ends,
+// and a random source seeded with seed.
+func testOverlay(t *testing.T, seed uint64) (*overlay, *rand.Rand) {
+	t.Helper()
+	mem := openTest(t, "", true)
+	o := newOverlay(mem.db, 1000)
+	t.Cleanup(func() {
+		o.release()
+		mem.Close()
+	})
+	return o, rand.New(rand.NewPCG(seed, seed+1))
 }
