@@ -46,6 +46,21 @@ func bigFree[T any](m *bigMem, s []T) {
 	}
 }
 
+// bigMove makes s, which src handed out, dst's to release or free.
+func bigMove[T any](dst, src *bigMem, s []T) {
+	if cap(s) == 0 {
+		return
+	}
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	if b, ok := src.maps[p]; ok {
+		delete(src.maps, p)
+		if dst.maps == nil {
+			dst.maps = map[uintptr][]byte{}
+		}
+		dst.maps[p] = b
+	}
+}
+
 // release unmaps everything m handed out.
 func (m *bigMem) release() {
 	for p, b := range m.maps {

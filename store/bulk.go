@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"unsafe"
 
 	"github.com/chipgraph/chipgraph/graph"
 	badger "github.com/dgraph-io/badger/v4"
@@ -949,7 +948,10 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 				continue
 			}
 			lo, mid, hi := bounds[i], bounds[i+1], bounds[i+2]
-			wg.Go(func() { mergeRuns(o, buf[lo:lo], ents[lo:mid], ents[mid:hi], func(e sortEnt) sortEnt { return e }) })
+			wg.Go(func() {
+				dst := buf[lo:lo]
+				o.merge(ents[lo:mid], ents[mid:hi], func(e sortEnt) { dst = append(dst, e) })
+			})
 		}
 		wg.Wait()
 		bounds = append(next, n)
@@ -967,49 +969,34 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 func (o *overlay) mergeLatest(dst []uint32, a, b []sortEnt) []uint32 {
 	dups := o.appended > 0 // else every key has one entry
 	var last sortEnt
-	add := func(e sortEnt) {
+	o.merge(a, b, func(e sortEnt) {
 		if dups && len(dst) > 0 && o.sameKey(last, e) {
 			dst[len(dst)-1] = e.j
 		} else {
 			dst = append(dst, e.j)
 		}
 		last = e
-	}
+	})
+	return dst
+}
+
+// merge calls emit with the entries of the sorted runs a and b in order.
+func (o *overlay) merge(a, b []sortEnt, emit func(sortEnt)) {
 	for len(a) > 0 && len(b) > 0 {
 		if o.cmpSort(a[0], b[0]) <= 0 {
-			add(a[0])
+			emit(a[0])
 			a = a[1:]
 		} else {
-			add(b[0])
+			emit(b[0])
 			b = b[1:]
 		}
 	}
 	for _, e := range a {
-		add(e)
+		emit(e)
 	}
 	for _, e := range b {
-		add(e)
+		emit(e)
 	}
-	return dst
-}
-
-// mergeRuns appends the merge of the sorted runs a and b to dst, each
-// entry as conv makes it.
-func mergeRuns[T any](o *overlay, dst []T, a, b []sortEnt, conv func(sortEnt) T) []T {
-	for len(a) > 0 && len(b) > 0 {
-		if o.cmpSort(a[0], b[0]) <= 0 {
-			dst, a = append(dst, conv(a[0])), a[1:]
-		} else {
-			dst, b = append(dst, conv(b[0])), b[1:]
-		}
-	}
-	for _, e := range a {
-		dst = append(dst, conv(e))
-	}
-	for _, e := range b {
-		dst = append(dst, conv(e))
-	}
-	return dst
 }
 
 // appender copies entries into an overlay of its own on another
@@ -1116,15 +1103,8 @@ func (o *overlay) drain() {
 		o.ents = append(o.ents, e)
 	}
 	// The chunks change hands; the appender starts new ones.
-	if o.mem.maps == nil {
-		o.mem.maps = map[uintptr][]byte{}
-	}
 	for _, c := range b.chunks {
-		p := uintptr(unsafe.Pointer(unsafe.SliceData(c)))
-		if m, ok := b.mem.maps[p]; ok {
-			delete(b.mem.maps, p)
-			o.mem.maps[p] = m
-		}
+		bigMove(&o.mem, &b.mem, c)
 	}
 	o.chunks = append(o.chunks, b.chunks...)
 	b.chunks = nil
