@@ -19,7 +19,6 @@ import (
 	"github.com/dgraph-io/badger/v4/pb"
 	"github.com/dgraph-io/badger/v4/table"
 	"github.com/dgraph-io/badger/v4/y"
-	"github.com/dgraph-io/ristretto/v2/z"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -28,9 +27,9 @@ import (
 // on disk, the sorted overlay does not go through a StreamWriter, which
 // encodes every key and value as a protobuf message, decodes it again
 // and copies it three times before its table builder sees it (about 9 s
-// of CPU at scale 1, BENCHMARKS.md). Instead the import builds Badger's
-// tables itself with Badger's own table builder, one worker per core
-// taking key ranges in turn (buildTables), and installs them:
+// of CPU at scale 1, BENCHMARKS.md). Instead the import writes Badger's
+// tables itself (tableWriter, in Badger's table format), one worker per
+// core taking key ranges in turn (buildTables), and installs them:
 //
 //  1. Badger is closed (it flushes its memtables: the store then holds
 //     only meta keys, which the overlay carries too).
@@ -146,7 +145,7 @@ var bulkStep = func(step, dir string) error { return nil }
 // bulkTableOptions are the options of the tables a StreamWriter writes
 // at the last level of a Badger with options bo (badger's
 // buildTableOptions, its table size grown for the last level as the
-// StreamWriter grows it). The caller releases AllocPool.
+// StreamWriter grows it).
 func bulkTableOptions(bo badger.Options) table.Options {
 	size := uint64(bo.BaseTableSize)
 	for i := 2; i < bo.MaxLevels; i++ {
@@ -159,7 +158,6 @@ func bulkTableOptions(bo badger.Options) table.Options {
 		ChkMode:              bo.ChecksumVerificationMode,
 		Compression:          bo.Compression,
 		ZSTDCompressionLevel: bo.ZSTDCompressionLevel,
-		AllocPool:            z.NewAllocatorPool(4),
 	}
 }
 
@@ -236,108 +234,106 @@ func writeManifest(name string, header []byte, ids []uint64, level int, c option
 // buildTables writes the overlay's entries as tables in dir, numbered
 // from first, and returns the IDs of the tables written. The entries are
 // cut into key ranges (keyRanges), which parts goroutines take in turn,
-// each sorting a range and building it into one or more tables: sorting
-// overlaps building, and no merge pass is needed. There are more ranges
-// than goroutines so that they finish together although ranges differ in
-// bytes (heads hold half the values).
+// each sorting a range and writing it as one or more tables with its own
+// tableWriter: sorting overlaps writing, and no merge pass is needed.
+// There are more ranges than goroutines so that they finish together
+// although ranges differ in bytes (heads hold half the values). The
+// files are written unsynced, so that the kernel writes them back while
+// the goroutines work, and synced at the end (syncFiles).
 func buildTables(dir string, topts table.Options, o *overlay, parts int, first uint64) ([]uint64, error) {
-	defer topts.AllocPool.Release()
 	parts = max(1, parts)
 	ents, bounds := o.keyRanges(parts * rangesPerWorker)
 	defer bigFree(&o.mem, ents)
 	var (
-		next atomic.Uint64
-		mu   sync.Mutex
-		ids  []uint64
-		wg   sync.WaitGroup
+		next  atomic.Uint64
+		taken atomic.Int64
+		mu    sync.Mutex
+		ids   []uint64
+		errs  []error
+		wg    sync.WaitGroup
 	)
 	next.Store(first)
-	// A finished builder is written out while the next fills: at most
-	// 2 × parts tables wait for their files. The files are written
-	// unsynced, so that the kernel writes them back while the builders
-	// work, and synced at the end (syncFiles).
-	sem := make(chan struct{}, 2*parts)
-	bufs := make(chan []byte, 2*parts)
-	var files sync.WaitGroup
-	var ferr error
-	create := func(b *table.Builder) {
-		id := next.Add(1) - 1
-		sem <- struct{}{}
-		files.Go(func() {
-			defer func() { <-sem }()
-			defer b.Close()
-			var buf []byte
-			select {
-			case buf = <-bufs:
-			default:
-			}
-			buf, err := writeTable(table.NewFilename(id, dir), b, buf)
-			select {
-			case bufs <- buf:
-			default:
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				ferr = errors.Join(ferr, err)
-				return
-			}
-			ids = append(ids, id)
-		})
-	}
-	var taken atomic.Int64
 	dups := o.appended > 0 // else every key has one entry
 	for range parts {
 		wg.Go(func() {
+			w := newTableWriter(topts)
+			create := func() error {
+				id := next.Add(1) - 1
+				if err := w.create(table.NewFilename(id, dir)); err != nil {
+					return err
+				}
+				mu.Lock()
+				ids = append(ids, id)
+				mu.Unlock()
+				return nil
+			}
 			var key []byte
-			for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
-				part := ents[bounds[r]:bounds[r+1]]
-				if len(part) == 0 {
-					continue
+			err := func() error {
+				for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
+					part := ents[bounds[r]:bounds[r+1]]
+					if len(part) == 0 {
+						continue
+					}
+					slices.SortFunc(part, o.cmpSort)
+					if err := create(); err != nil {
+						return err
+					}
+					// The entries lie all over the overlay's memory: each
+					// batch first loads its entries, the first byte of each
+					// key and every cache line of each value, so that their
+					// cache misses overlap.
+					var batch [prefetch]oent
+					var sink byte
+					for len(part) > 0 {
+						n := 0
+						for len(part) > 0 && n < prefetch {
+							// Of the entries of one key, the last is the value.
+							if !dups || len(part) == 1 || !o.sameKey(part[0], part[1]) {
+								batch[n] = o.ents[part[0].j]
+								n++
+							}
+							part = part[1:]
+						}
+						for i := range n {
+							sink += o.chunks[batch[i].k.c][batch[i].k.off]
+							r := batch[i].v
+							for v := o.bytes(r); len(v) > 0; v = v[min(len(v), 64):] {
+								sink += v[0]
+							}
+						}
+						for i := range n {
+							if w.full() {
+								if err := w.finish(); err != nil {
+									return err
+								}
+								if err := create(); err != nil {
+									return err
+								}
+							}
+							key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
+							w.add(key, o.bytes(batch[i].v))
+						}
+					}
+					prefetchSink.Add(uint32(sink))
+					if err := w.finish(); err != nil {
+						return err
+					}
 				}
-				slices.SortFunc(part, o.cmpSort)
-				b := table.NewTableBuilder(topts)
-				// The entries lie all over the overlay's memory: each
-				// batch first loads its entries, the first byte of each
-				// key and every cache line of each value, so that their
-				// cache misses overlap.
-				var batch [prefetch]oent
-				var sink byte
-				for len(part) > 0 {
-					n := 0
-					for len(part) > 0 && n < prefetch {
-						// Of the entries of one key, the last is the value.
-						if !dups || len(part) == 1 || !o.sameKey(part[0], part[1]) {
-							batch[n] = o.ents[part[0].j]
-							n++
-						}
-						part = part[1:]
-					}
-					for i := range n {
-						sink += o.chunks[batch[i].k.c][batch[i].k.off]
-						r := batch[i].v
-						for v := o.bytes(r); len(v) > 0; v = v[min(len(v), 64):] {
-							sink += v[0]
-						}
-					}
-					for i := range n {
-						if b.ReachedCapacity() {
-							create(b)
-							b = table.NewTableBuilder(topts)
-						}
-						key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
-						b.Add(key, y.ValueStruct{Value: o.bytes(batch[i].v)}, 0)
-					}
-				}
-				prefetchSink.Add(uint32(sink))
-				create(b)
+				return nil
+			}()
+			if w.f != nil {
+				_ = w.f.Close() // after an error; the staging directory goes
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	files.Wait()
-	if ferr != nil {
-		return nil, ferr
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	slices.Sort(ids)
 	names := make([]string, len(ids))
@@ -348,23 +344,6 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 		return nil, err
 	}
 	return ids, nil
-}
-
-// writeTable writes the table b built to a new file, unsynced, through
-// buf (grown if need be), which it returns. The file holds what
-// table.CreateTable would write, which also maps it and syncs it.
-func writeTable(name string, b *table.Builder, buf []byte) ([]byte, error) {
-	bd := b.Done()
-	buf = slices.Grow(buf[:0], bd.Size)[:bd.Size]
-	if n := bd.Copy(buf); n != bd.Size {
-		return buf, fmt.Errorf("table %s: %d bytes of %d", name, n, bd.Size)
-	}
-	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return buf, err
-	}
-	_, err = f.Write(buf)
-	return buf, errors.Join(err, f.Close())
 }
 
 // syncFiles syncs the named files, n at a time.
