@@ -375,25 +375,18 @@ func syncFiles(names []string, n int) error {
 func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
 	n = min(n, 256) // range numbers are bytes
 	o.drain()
-	all := bigAlloc[sortEnt](&o.mem, len(o.ents))
-	defer func() { bigFree(&o.mem, all) }()
+	// The sort keys are not kept between the passes: computing them
+	// twice costs less than the first touch of an array of them.
+	size := len(o.ents)
 	var wg sync.WaitGroup
-	halves := [3]int{0, len(o.ents) / 2, len(o.ents)}
-	for h := range 2 {
-		wg.Go(func() {
-			for j := halves[h]; j < halves[h+1]; j++ {
-				all[j] = o.sortEnt(j)
-			}
-		})
-	}
-	wg.Wait()
+	halves := [3]int{0, size / 2, size}
 
 	// Cut at every len(sample)/n-th of a sorted sample of keys.
 	const perRange = 64
-	step := max(1, len(all)/(n*perRange))
+	step := max(1, size/(n*perRange))
 	var sample []sortEnt
-	for j := 0; j < len(all); j += step {
-		sample = append(sample, all[j])
+	for j := 0; j < size; j += step {
+		sample = append(sample, o.sortEnt(j))
 	}
 	slices.SortFunc(sample, o.cmpSort)
 	var cuts []sortEnt
@@ -420,13 +413,13 @@ func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
 	// Count each half's entries per range, then copy each half's into
 	// its place.
 	nr := len(cuts) + 1
-	rs := bigAlloc[uint8](&o.mem, len(all))
+	rs := bigAlloc[uint8](&o.mem, size)
 	defer func() { bigFree(&o.mem, rs) }()
 	counts := [2][]int{make([]int, nr), make([]int, nr)}
 	for h := range 2 {
 		wg.Go(func() {
 			for j := halves[h]; j < halves[h+1]; j++ {
-				r := rangeOf(all[j])
+				r := rangeOf(o.sortEnt(j))
 				rs[j] = uint8(r)
 				counts[h][r]++
 			}
@@ -443,13 +436,13 @@ func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
 		at += counts[0][r] + counts[1][r]
 	}
 	bounds[nr] = at
-	ents = bigAlloc[sortEnt](&o.mem, len(all))
+	ents = bigAlloc[sortEnt](&o.mem, size)
 	for h := range 2 {
 		wg.Go(func() {
 			next := starts[h]
 			for j := halves[h]; j < halves[h+1]; j++ {
 				r := rs[j]
-				ents[next[r]] = all[j]
+				ents[next[r]] = o.sortEnt(j)
 				next[r]++
 			}
 		})
