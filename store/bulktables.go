@@ -274,7 +274,7 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 					if len(part) == 0 {
 						continue
 					}
-					slices.SortFunc(part, o.cmpSort)
+					o.sortEnts(part)
 					if err := create(); err != nil {
 						return err
 					}
