@@ -237,9 +237,9 @@ func writeManifest(name string, header []byte, ids []uint64, level int, c option
 // each sorting a range and writing it as one or more tables with its own
 // tableWriter: sorting overlaps writing, and no merge pass is needed.
 // There are more ranges than goroutines so that they finish together
-// although ranges differ in bytes (heads hold half the values). The
-// files are written unsynced, so that the kernel writes them back while
-// the goroutines work, and synced at the end (syncFiles).
+// although ranges differ in bytes (heads hold half the values). Each
+// file is synced on a goroutine of its own once written, so that the
+// disk writes overlap building the next tables.
 func buildTables(dir string, topts table.Options, o *overlay, parts int, first uint64) ([]uint64, error) {
 	parts = max(1, parts)
 	ents, bounds := o.keyRanges(parts * rangesPerWorker)
@@ -251,8 +251,14 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 		ids   []uint64
 		errs  []error
 		wg    sync.WaitGroup
+		syncs sync.WaitGroup
 	)
 	next.Store(first)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
 	dups := o.appended > 0 // else every key has one entry
 	for range parts {
 		wg.Go(func() {
@@ -265,6 +271,18 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 				mu.Lock()
 				ids = append(ids, id)
 				mu.Unlock()
+				return nil
+			}
+			finish := func() error {
+				f, err := w.finish()
+				if err != nil {
+					return err
+				}
+				syncs.Go(func() {
+					if err := errors.Join(f.Sync(), f.Close()); err != nil {
+						fail(err)
+					}
+				})
 				return nil
 			}
 			var key []byte
@@ -303,7 +321,7 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 						}
 						for i := range n {
 							if w.full() {
-								if err := w.finish(); err != nil {
+								if err := finish(); err != nil {
 									return err
 								}
 								if err := create(); err != nil {
@@ -315,7 +333,7 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 						}
 					}
 					prefetchSink.Add(uint32(sink))
-					if err := w.finish(); err != nil {
+					if err := finish(); err != nil {
 						return err
 					}
 				}
@@ -325,46 +343,17 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 				_ = w.f.Close() // after an error; the staging directory goes
 			}
 			if err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+				fail(err)
 			}
 		})
 	}
 	wg.Wait()
+	syncs.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	slices.Sort(ids)
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = table.NewFilename(id, dir)
-	}
-	if err := syncFiles(names, parts); err != nil {
-		return nil, err
-	}
 	return ids, nil
-}
-
-// syncFiles syncs the named files, n at a time.
-func syncFiles(names []string, n int) error {
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, max(1, n))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			f, err := os.OpenFile(name, os.O_WRONLY, 0)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			errs[i] = errors.Join(f.Sync(), f.Close())
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // keyRanges returns the overlay's entries cut into about n key ranges:

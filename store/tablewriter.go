@@ -227,21 +227,22 @@ func (w *tableWriter) flush() {
 	w.out = w.out[:0]
 }
 
-// finish ends the table: its last block, its index, and the file, which
-// is closed unsynced.
-func (w *tableWriter) finish() error {
+// finish ends the table: its last block and its index. It returns the
+// table's file, written but not synced, for the caller to sync and
+// close; on an error the file is closed.
+func (w *tableWriter) finish() (*os.File, error) {
 	w.finishBlock()
 	index := w.buildIndex()
 	w.out = append(w.out, index...)
 	w.out = binary.BigEndian.AppendUint32(w.out, uint32(len(index)))
 	w.out = appendChecksum(w.out, index)
 	w.flush()
-	err := errors.Join(w.err, w.f.Close())
+	f := w.f
 	w.f = nil
-	if err != nil {
-		return fmt.Errorf("table writer: %w", err)
+	if w.err != nil {
+		return nil, fmt.Errorf("table writer: %w", errors.Join(w.err, f.Close()))
 	}
-	return nil
+	return f, nil
 }
 
 // buildIndex returns the table's fb.TableIndex, as table.Builder's

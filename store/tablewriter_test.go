@@ -74,9 +74,11 @@ func TestTableWriterMatchesBuilder(t *testing.T) {
 					}
 					w.add(keys[i], values[i])
 				}
-				if err := w.finish(); err != nil {
+				f, err := w.finish()
+				if err != nil {
 					t.Fatal(err)
 				}
+				f.Close()
 			}
 			got, err := os.ReadFile(filepath.Join(dir, "2.sst"))
 			if err != nil {
@@ -140,9 +142,11 @@ func TestTableWriterFull(t *testing.T) {
 			t.Errorf("table size %d: never full", size)
 		}
 		b.Close()
-		if err := w.finish(); err != nil {
+		f, err := w.finish()
+		if err != nil {
 			t.Fatal(err)
 		}
+		f.Close()
 	}
 }
 
