@@ -237,123 +237,131 @@ func writeManifest(name string, header []byte, ids []uint64, level int, c option
 // each sorting a range and writing it as one or more tables with its own
 // tableWriter: sorting overlaps writing, and no merge pass is needed.
 // There are more ranges than goroutines so that they finish together
-// although ranges differ in bytes (heads hold half the values). Each
-// file is synced on a goroutine of its own once written, so that the
-// disk writes overlap building the next tables.
+// although ranges differ in bytes (heads hold half the values).
 func buildTables(dir string, topts table.Options, o *overlay, parts int, first uint64) ([]uint64, error) {
 	parts = max(1, parts)
 	ents, bounds := o.keyRanges(parts * rangesPerWorker)
 	defer bigFree(&o.mem, ents)
-	var (
-		next  atomic.Uint64
-		taken atomic.Int64
-		mu    sync.Mutex
-		ids   []uint64
-		errs  []error
-		wg    sync.WaitGroup
-		syncs sync.WaitGroup
-	)
-	next.Store(first)
-	fail := func(err error) {
-		mu.Lock()
-		errs = append(errs, err)
-		mu.Unlock()
-	}
-	dups := o.appended > 0 // else every key has one entry
+	ts := &tableSet{dir: dir}
+	ts.next.Store(first)
+	var taken atomic.Int64
+	var wg sync.WaitGroup
 	for range parts {
 		wg.Go(func() {
 			w := newTableWriter(topts)
-			create := func() error {
-				id := next.Add(1) - 1
-				if err := w.create(table.NewFilename(id, dir)); err != nil {
-					return err
+			for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
+				if err := o.writeRange(ts, w, ents[bounds[r]:bounds[r+1]]); err != nil {
+					if w.f != nil {
+						_ = w.f.Close() // the staging directory goes
+					}
+					ts.fail(err)
+					return
 				}
-				mu.Lock()
-				ids = append(ids, id)
-				mu.Unlock()
-				return nil
-			}
-			finish := func() error {
-				f, err := w.finish()
-				if err != nil {
-					return err
-				}
-				syncs.Go(func() {
-					if err := errors.Join(f.Sync(), f.Close()); err != nil {
-						fail(err)
-					}
-				})
-				return nil
-			}
-			var key []byte
-			err := func() error {
-				for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
-					part := ents[bounds[r]:bounds[r+1]]
-					if len(part) == 0 {
-						continue
-					}
-					o.sortEnts(part)
-					if err := create(); err != nil {
-						return err
-					}
-					// The entries lie all over the overlay's memory: each
-					// batch first loads its entries, the first byte of each
-					// key and every cache line of each value, so that their
-					// cache misses overlap.
-					var batch [prefetch]oent
-					var sink byte
-					for len(part) > 0 {
-						n := 0
-						for len(part) > 0 && n < prefetch {
-							// Of the entries of one key, the last is the value.
-							if !dups || len(part) == 1 || !o.sameKey(part[0], part[1]) {
-								batch[n] = o.ents[part[0].j]
-								n++
-							}
-							part = part[1:]
-						}
-						for i := range n {
-							sink += o.chunks[batch[i].k.c][batch[i].k.off]
-							r := batch[i].v
-							for v := o.bytes(r); len(v) > 0; v = v[min(len(v), 64):] {
-								sink += v[0]
-							}
-						}
-						for i := range n {
-							if w.full() {
-								if err := finish(); err != nil {
-									return err
-								}
-								if err := create(); err != nil {
-									return err
-								}
-							}
-							key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
-							w.add(key, o.bytes(batch[i].v))
-						}
-					}
-					prefetchSink.Add(uint32(sink))
-					if err := finish(); err != nil {
-						return err
-					}
-				}
-				return nil
-			}()
-			if w.f != nil {
-				_ = w.f.Close() // after an error; the staging directory goes
-			}
-			if err != nil {
-				fail(err)
 			}
 		})
 	}
 	wg.Wait()
-	syncs.Wait()
-	if err := errors.Join(errs...); err != nil {
+	ts.syncs.Wait()
+	if err := errors.Join(ts.errs...); err != nil {
 		return nil, err
 	}
-	slices.Sort(ids)
-	return ids, nil
+	slices.Sort(ts.ids)
+	return ts.ids, nil
+}
+
+// tableSet is the tables buildTables writes: it numbers them and syncs
+// each file on a goroutine of its own once written, so that the disk
+// writes overlap building the next tables.
+type tableSet struct {
+	dir   string
+	next  atomic.Uint64 // the next table's ID
+	syncs sync.WaitGroup
+
+	mu   sync.Mutex
+	ids  []uint64
+	errs []error
+}
+
+// create starts w's next table.
+func (ts *tableSet) create(w *tableWriter) error {
+	id := ts.next.Add(1) - 1
+	if err := w.create(table.NewFilename(id, ts.dir)); err != nil {
+		return err
+	}
+	ts.mu.Lock()
+	ts.ids = append(ts.ids, id)
+	ts.mu.Unlock()
+	return nil
+}
+
+// finish ends w's table and syncs its file in the background.
+func (ts *tableSet) finish(w *tableWriter) error {
+	f, err := w.finish()
+	if err != nil {
+		return err
+	}
+	ts.syncs.Go(func() {
+		if err := errors.Join(f.Sync(), f.Close()); err != nil {
+			ts.fail(err)
+		}
+	})
+	return nil
+}
+
+func (ts *tableSet) fail(err error) {
+	ts.mu.Lock()
+	ts.errs = append(ts.errs, err)
+	ts.mu.Unlock()
+}
+
+// writeRange sorts part, a key range of the overlay's entries, and
+// writes it with w as new tables of ts.
+func (o *overlay) writeRange(ts *tableSet, w *tableWriter, part []sortEnt) error {
+	if len(part) == 0 {
+		return nil
+	}
+	o.sortEnts(part)
+	if err := ts.create(w); err != nil {
+		return err
+	}
+	dups := o.appended > 0 // else every key has one entry
+	// The entries lie all over the overlay's memory: each batch first
+	// loads its entries, the first byte of each key and every cache line
+	// of each value, so that their cache misses overlap.
+	var batch [prefetch]oent
+	var sink byte
+	var key []byte
+	for len(part) > 0 {
+		n := 0
+		for len(part) > 0 && n < prefetch {
+			// Of the entries of one key, the last is the value.
+			if !dups || len(part) == 1 || !o.sameKey(part[0], part[1]) {
+				batch[n] = o.ents[part[0].j]
+				n++
+			}
+			part = part[1:]
+		}
+		for i := range n {
+			sink += o.chunks[batch[i].k.c][batch[i].k.off]
+			for v := o.bytes(batch[i].v); len(v) > 0; v = v[min(len(v), 64):] {
+				sink += v[0]
+			}
+		}
+		for i := range n {
+			if w.full() {
+				if err := ts.finish(w); err != nil {
+					return err
+				}
+				if err := ts.create(w); err != nil {
+					return err
+				}
+			}
+			key = appendKeyVersion1(key[:0], o.bytes(batch[i].k))
+			w.add(key, o.bytes(batch[i].v))
+		}
+	}
+	prefetchSink.Add(uint32(sink))
+	return ts.finish(w)
 }
 
 // keyRanges returns the overlay's entries cut into about n key ranges:
