@@ -79,6 +79,7 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.res.Keys = make([]string, 0, max(n, s.bulkMin)) // one per record
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
+	pre.p.w = w
 	return &bulkRun{w: w, pre: pre, progress: progress}
 }
 

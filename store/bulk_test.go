@@ -702,6 +702,15 @@ func TestBulkPrecheckMatchesChunked(t *testing.T) {
 		{"retract an unknown statement", `{"type":"retract","statement":"no-such-statement","reason":"test"}`, false},
 		{"rank a statement", `{"type":"rank","statement":"` + stmt + `","rank":"preferred","reason":"test"}`, true},
 		{"rank an unknown statement", `{"type":"rank","statement":"no-such-statement","rank":"preferred","reason":"test"}`, false},
+		// Entity kinds, which the bulk precheck reads from the writer.
+		{"entity again", `{"type":"entity","key":"amazon","kind":"Company","name":"Amazon","description":"Changed."}`, true},
+		{"entity kind change", `{"type":"entity","key":"amazon","kind":"Chip","name":"Amazon"}`, false},
+		{"statement about a new entity", `{"type":"entity","key":"aws-2","kind":"Company","name":"AWS 2"}` + "\n" +
+			`{"type":"statement","subject":"aws-2","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, true},
+		{"statement about an unknown entity", `{"type":"statement","subject":"no-such-entity","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, false},
+		{"statement to an unknown entity", `{"type":"statement","subject":"aws","predicate":"divisionOf","object":{"entity":"no-such-entity"},"references":[{"source":"seed-article"}]}`, false},
+		{"statement subject of the wrong kind", `{"type":"statement","subject":"trainium4","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, false},
+		{"claim key taken by an entity", strings.Replace(linked(`{"relation":"supports","claim":"`+claim+`"}`), `"key":"claim-linked"`, `"key":"amazon"`, 1), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
