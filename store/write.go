@@ -65,6 +65,10 @@ type writer struct {
 	// and each lookup in the map of every entity misses the CPU caches.
 	recent  [4]recentEntity
 	nrecent int
+	// occs hold the index keys of a statement's or claim's version
+	// before and after a write (statementOcc, claimOcc) for the next
+	// write to reuse: they are dropped once written (occupy).
+	occs [2][]occ
 }
 
 // recentEntity is an entity's key-index entry, found by key.
