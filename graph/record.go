@@ -326,6 +326,11 @@ func ScanRecords(r io.Reader, file string, fn func(Record) error) error {
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *lineBatch, workers)
 	order := make(chan *lineBatch, 2*workers+2) // bounds the batches in flight
+	// Decoded batches hand their text back for the next batches to read
+	// into: no record keeps bytes of its line, and the batches in flight
+	// are few, so the scan allocates a few buffers instead of one per
+	// batch (scale 1: 240 MB, a tenth of an import's allocations).
+	free := make(chan []byte, cap(order)+workers+1)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1 + workers)
@@ -333,13 +338,18 @@ func ScanRecords(r io.Reader, file string, fn func(Record) error) error {
 		defer wg.Done()
 		defer close(work)
 		defer close(order)
-		readBatches(r, file, quit, order, work)
+		readBatches(r, file, quit, free, order, work)
 	}()
 	for range workers {
 		go func() {
 			defer wg.Done()
 			for b := range work {
+				text := b.text
 				b.decode(file)
+				select {
+				case free <- text[:0]:
+				default:
+				}
 			}
 		}()
 	}
@@ -370,13 +380,17 @@ type lineBatch struct {
 
 // readBatches cuts r into batches of whole lines and sends each to order
 // (in stream order) and to work, until the stream ends, fails or quit
-// closes.
-func readBatches(r io.Reader, file string, quit <-chan struct{}, order, work chan<- *lineBatch) {
+// closes. A batch's text is a buffer from free if there is one.
+func readBatches(r io.Reader, file string, quit <-chan struct{}, free <-chan []byte, order, work chan<- *lineBatch) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	line := 1
 	for {
 		b := &lineBatch{first: line, done: make(chan struct{})}
-		b.text = make([]byte, 0, scanBatchBytes+4<<10)
+		select {
+		case b.text = <-free:
+		default:
+			b.text = make([]byte, 0, scanBatchBytes+4<<10)
+		}
 		var err error
 		for err == nil && len(b.text) < scanBatchBytes {
 			var s []byte

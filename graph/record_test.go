@@ -327,6 +327,47 @@ func TestScanRecordsOrder(t *testing.T) {
 	}
 }
 
+// TestScanRecordsKeep: records outlive the batch they were decoded in
+// (the scan reads later batches into the buffers of decoded ones), so
+// records kept until the scan ends still hold their own strings.
+func TestScanRecordsKeep(t *testing.T) {
+	tests := []struct {
+		name string
+		line string // a record's line, formatted with its number twice
+		key  func(graph.Record) string
+		want string // key of the record, formatted with its number twice
+	}{
+		{"Entity", `{"type":"entity","key":"e%d","kind":"Chip","name":"E%d"}`,
+			func(r graph.Record) string { return r.Entity.Key + "/" + r.Entity.Name }, "e%d/E%d"},
+		{"Statement", `{"type":"statement","subject":"e%d","predicate":"divisionOf","object":{"entity":"c"},"references":[{"source":"s","quote":"q%d"}]}`,
+			func(r graph.Record) string { return r.Statement.Subject + "/" + r.Statement.References[0].Quote }, "e%d/q%d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const n = 30_000 // several batches
+			var in strings.Builder
+			for i := range n {
+				fmt.Fprintf(&in, tt.line+"\n", i, i)
+			}
+			var kept []graph.Record
+			if err := graph.ScanRecords(strings.NewReader(in.String()), "in.ndjson", func(r graph.Record) error {
+				kept = append(kept, r)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(kept) != n {
+				t.Fatalf("ScanRecords() gave %d records, want %d", len(kept), n)
+			}
+			for i, r := range kept {
+				if got, want := tt.key(r), fmt.Sprintf(tt.want, i, i); got != want {
+					t.Fatalf("record %d: got %q, want %q", i, got, want)
+				}
+			}
+		})
+	}
+}
+
 // TestScanRecordsReadError: a read error ends the scan after every
 // record read before it.
 func TestScanRecordsReadError(t *testing.T) {

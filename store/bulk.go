@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/chipgraph/chipgraph/graph"
 	badger "github.com/dgraph-io/badger/v4"
@@ -75,10 +76,11 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.mem = newOverlay(s.db, 9*max(n, s.bulkMin))
 	w.prechecked = true
 	w.entities = map[string]keyEntry{}
-	w.slab = &slab{}
+	w.slab = &slab{mem: w.mem}
 	w.res.Keys = make([]string, 0, max(n, s.bulkMin)) // one per record
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
+	pre.p.w = w
 	return &bulkRun{w: w, pre: pre, progress: progress}
 }
 
@@ -100,6 +102,7 @@ func (b *bulkRun) add(r *graph.Record) error {
 			b.progress(i + 1)
 		}
 	}
+	b.w.slab.endRecord()
 	return nil
 }
 
@@ -1013,6 +1016,11 @@ type appender struct {
 	sync  chan struct{}
 	done  chan struct{}
 	batch [][]byte
+	// sent counts the batches queued, copied those copied: the keys and
+	// values of the first copied batches are in the appender's chunks,
+	// so their bytes can change (the writer's slab reuses them).
+	sent   uint64
+	copied atomic.Uint64
 }
 
 // appendBatch is how many keys and values the appender takes at a time.
@@ -1044,6 +1052,7 @@ func (a *appender) run() {
 			}
 			o.ents = append(o.ents, oent{k: o.store(b[i]), v: o.store(b[i+1])})
 		}
+		a.copied.Add(1)
 		clear(b)
 		select {
 		case a.free <- b[:0]:
@@ -1064,8 +1073,30 @@ func (a *appender) add(k, v []byte) {
 	a.batch = append(a.batch, k, v)
 	if len(a.batch) == cap(a.batch) {
 		a.queue <- a.batch
+		a.sent++
 		a.batch = nil
 	}
+}
+
+// batchesQueued returns how many batches of the appender must be copied
+// before the keys and values set so far are in the overlay's chunks.
+func (o *overlay) batchesQueued() uint64 {
+	if o == nil || o.bg == nil {
+		return 0
+	}
+	if len(o.bg.batch) > 0 {
+		return o.bg.sent + 1 // the batch being filled too
+	}
+	return o.bg.sent
+}
+
+// batchesCopied returns how many batches the appender has copied; at
+// least batchesQueued once drain has returned.
+func (o *overlay) batchesCopied() uint64 {
+	if o == nil || o.bg == nil {
+		return 0
+	}
+	return o.bg.copied.Load()
 }
 
 // drain appends to o's entries, in order, every entry its appender took.
@@ -1076,6 +1107,7 @@ func (o *overlay) drain() {
 	}
 	if len(a.batch) > 0 {
 		a.queue <- a.batch
+		a.sent++
 		a.batch = nil
 	}
 	a.queue <- nil

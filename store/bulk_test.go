@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/chipgraph/chipgraph/bench/gen"
 	"github.com/chipgraph/chipgraph/graph"
@@ -702,6 +704,15 @@ func TestBulkPrecheckMatchesChunked(t *testing.T) {
 		{"retract an unknown statement", `{"type":"retract","statement":"no-such-statement","reason":"test"}`, false},
 		{"rank a statement", `{"type":"rank","statement":"` + stmt + `","rank":"preferred","reason":"test"}`, true},
 		{"rank an unknown statement", `{"type":"rank","statement":"no-such-statement","rank":"preferred","reason":"test"}`, false},
+		// Entity kinds, which the bulk precheck reads from the writer.
+		{"entity again", `{"type":"entity","key":"amazon","kind":"Company","name":"Amazon","description":"Changed."}`, true},
+		{"entity kind change", `{"type":"entity","key":"amazon","kind":"Chip","name":"Amazon"}`, false},
+		{"statement about a new entity", `{"type":"entity","key":"aws-2","kind":"Company","name":"AWS 2"}` + "\n" +
+			`{"type":"statement","subject":"aws-2","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, true},
+		{"statement about an unknown entity", `{"type":"statement","subject":"no-such-entity","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, false},
+		{"statement to an unknown entity", `{"type":"statement","subject":"aws","predicate":"divisionOf","object":{"entity":"no-such-entity"},"references":[{"source":"seed-article"}]}`, false},
+		{"statement subject of the wrong kind", `{"type":"statement","subject":"trainium4","predicate":"divisionOf","object":{"entity":"amazon"},"references":[{"source":"seed-article"}]}`, false},
+		{"claim key taken by an entity", strings.Replace(linked(`{"relation":"supports","claim":"`+claim+`"}`), `"key":"claim-linked"`, `"key":"amazon"`, 1), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -723,6 +734,66 @@ func TestBulkPrecheckMatchesChunked(t *testing.T) {
 			}
 			if errs[0] != errs[1] {
 				t.Errorf("bulk import error %q, chunked import error %q", errs[0], errs[1])
+			}
+		})
+	}
+}
+
+// TestSlabReuse: a bulk import's slab uses a full block again once the
+// overlay holds copies of what was set from it, and not before: every
+// value reads back as it was set, and the slab makes far fewer blocks
+// than it fills.
+func TestSlabReuse(t *testing.T) {
+	tests := []struct {
+		name     string
+		appender bool // the overlay copies unindexed keys on its appender
+		tag      byte // of the keys set
+	}{
+		{"appender", true, tagLog},
+		{"indexed", true, tagKey}, // copied as they are set
+		{"no appender", false, tagLog},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, _ := testOverlay(t, 1)
+			if !tt.appender {
+				o.bg.stop()
+				o.bg = nil
+			}
+			if tt.tag == tagKey {
+				o.has([]byte{tagKey}) // the tag's keys are indexed from here on
+			}
+			const records, perRecord, vlen = 100_000, 4, 100
+			key := func(r, i int) []byte {
+				return append(binary.BigEndian.AppendUint64([]byte{tt.tag}, uint64(r)), byte(i))
+			}
+			value := func(dst []byte, r, i int) []byte {
+				for j := range vlen {
+					dst = append(dst, byte(r*7+i*13+j))
+				}
+				return dst
+			}
+			s := &slab{mem: o}
+			blocks := map[*byte]bool{}
+			for r := range records {
+				for i := range perRecord {
+					k := append(s.get(10), key(r, i)...)
+					v := value(s.get(vlen), r, i)
+					blocks[unsafe.SliceData(s.b)] = true
+					o.set(k, v)
+				}
+				s.endRecord()
+			}
+			filled := records * perRecord * (10 + vlen) / slabBlock
+			if got := len(blocks); got > filled/3 {
+				t.Errorf("the slab made %d blocks to fill %d, want at most %d", got, filled, filled/3)
+			}
+			for r := range records {
+				for i := range perRecord {
+					if got, want := o.get(key(r, i)), value(nil, r, i); !bytes.Equal(got, want) {
+						t.Fatalf("value of record %d key %d: got %x, want %x", r, i, got, want)
+					}
+				}
 			}
 		})
 	}

@@ -81,6 +81,12 @@ type preLookup struct {
 	// the overlay's key index stands in for claims and statements (two
 	// maps of 100,000 and 764,000 strings at scale 1).
 	mem *overlay
+	// w, in a bulk import, is the writer that applies each record right
+	// after its check: its entities stand in for kinds (they hold the
+	// same kinds), and a statement's or claim's entities, looked up
+	// there, are among its recent ones when it applies the record, which
+	// spares it a lookup in a map of every entity per reference.
+	w *writer
 }
 
 func (p *preLookup) stored(rtype byte, key string) (keyEntry, bool) {
@@ -97,6 +103,10 @@ func (p *preLookup) stored(rtype byte, key string) (keyEntry, bool) {
 
 // EntityKind implements graph.Lookup.
 func (p *preLookup) EntityKind(key string) (graph.Kind, bool) {
+	if p.w != nil {
+		e, ok, _ := p.w.lookupKey(rEntity, key) // never fails in a bulk import
+		return e.kind, ok
+	}
 	if k, ok := p.kinds[key]; ok {
 		return k, true
 	}
@@ -141,7 +151,9 @@ func (p *preLookup) check(r *graph.Record) error {
 		if _, ok := p.stored(rClaim, e.Key); ok || p.inBatch(rClaim, e.Key) {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RDuplicate, Field: "key", Message: fmt.Sprintf("key %q is taken by a claim", e.Key)}
 		}
-		p.kinds[e.Key] = e.Kind
+		if p.w == nil { // else the writer records it as it applies r
+			p.kinds[e.Key] = e.Kind
+		}
 	case graph.SourceRecord:
 		src := r.Source
 		if src.URL != "" {

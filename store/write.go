@@ -65,6 +65,10 @@ type writer struct {
 	// and each lookup in the map of every entity misses the CPU caches.
 	recent  [4]recentEntity
 	nrecent int
+	// occs hold the index keys of a statement's or claim's version
+	// before and after a write (statementOcc, claimOcc) for the next
+	// write to reuse: they are dropped once written (occupy).
+	occs [2][]occ
 }
 
 // recentEntity is an entity's key-index entry, found by key.
@@ -986,10 +990,28 @@ func sourceOcc(a *slab, src *graph.Source, id uint64) []occ {
 // slab hands out room for the keys and values a bulk import's writer
 // builds, cut from blocks of slabBlock bytes: one allocation per block
 // instead of one per key and value (four million of them at scale 1),
-// and blocks hold no pointers for the collector to scan. A block lives
-// as long as any of its slices; the overlay copies what it keeps. A nil
+// and blocks hold no pointers for the collector to scan. The overlay
+// copies what it keeps, so a full block is used again once nothing
+// holds its bytes (see endRecord); until then it stays as it is. A nil
 // slab allocates each.
-type slab struct{ b []byte }
+type slab struct {
+	b []byte
+	// mem, when not nil, is the overlay the writer writes to, whose
+	// appender copies keys and values after they are set.
+	mem *overlay
+	// full holds the blocks filled while the current record is applied;
+	// reuse, the blocks filled by records before, each with the number
+	// of appender batches that must be copied before it is used again.
+	full  [][]byte
+	reuse []slabWait
+}
+
+// slabWait is a full block of a slab and the appender batches that must
+// be copied before it is used again.
+type slabWait struct {
+	b     []byte
+	after uint64
+}
 
 const slabBlock = 64 << 10
 
@@ -999,9 +1021,39 @@ func (s *slab) get(n int) []byte {
 		return make([]byte, 0, n)
 	}
 	if cap(s.b)-len(s.b) < n {
-		s.b = make([]byte, 0, slabBlock)
+		s.next()
 	}
 	i := len(s.b)
 	s.b = s.b[:i+n]
 	return s.b[i : i : i+n]
+}
+
+// next starts a new block: the oldest full one if nothing can hold its
+// bytes any more, else a new one.
+func (s *slab) next() {
+	if s.b != nil {
+		s.full = append(s.full, s.b)
+	}
+	if len(s.reuse) > 0 && s.reuse[0].after <= s.mem.batchesCopied() {
+		s.b = s.reuse[0].b[:0]
+		s.reuse[0] = slabWait{}
+		s.reuse = s.reuse[1:]
+		return
+	}
+	s.b = make([]byte, 0, slabBlock)
+}
+
+// endRecord notes that the writer has applied a record: it holds none
+// of the bytes of the blocks filled so far, which the overlay holds
+// until its appender has copied the keys and values queued so far.
+func (s *slab) endRecord() {
+	if s == nil || len(s.full) == 0 {
+		return
+	}
+	after := s.mem.batchesQueued()
+	for i, b := range s.full {
+		s.reuse = append(s.reuse, slabWait{b, after})
+		s.full[i] = nil
+	}
+	s.full = s.full[:0]
 }

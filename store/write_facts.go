@@ -55,8 +55,9 @@ func (w *writer) referenceSources(refs []graph.Reference) ([]uint64, error) {
 	return ids, nil
 }
 
-// statementOcc returns the index keys a current statement occupies.
-func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
+// statementOcc appends the index keys a current statement occupies to
+// out[:0] and returns them.
+func (w *writer) statementOcc(out []occ, st *graph.Statement) ([]occ, error) {
 	if !st.Current() {
 		return nil, nil
 	}
@@ -66,7 +67,7 @@ func (w *writer) statementOcc(st *graph.Statement) ([]occ, error) {
 		return nil, err
 	}
 	vf, vt := validBounds(st.Qualifiers.ValidInterval())
-	out := make([]occ, 0, 2+len(st.References))
+	out = out[:0]
 	a := w.slab
 	if st.Object.Type == graph.EntityValue {
 		obj, err := w.entityID(st.Object.Entity)
@@ -192,14 +193,15 @@ func (w *writer) writeStatement(prev, next *graph.Statement, op graph.Op, reason
 	}
 	var before []occ
 	if prev != nil {
-		if before, err = w.statementOcc(prev); err != nil {
+		if before, err = w.statementOcc(w.occs[0], prev); err != nil {
 			return err
 		}
 	}
-	now, err := w.statementOcc(next)
+	now, err := w.statementOcc(w.occs[1], next)
 	if err != nil {
 		return err
 	}
+	w.occs[0], w.occs[1] = before, now
 	if err := w.writeVersion(tagStatement, rStatement, next.ID, ts, next, next.Key, next.Recorded, prev == nil); err != nil {
 		return err
 	}
@@ -321,7 +323,9 @@ func (w *writer) inConflict(subj uint64, pred uint16) (bool, error) {
 
 // --- claims
 
-func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
+// claimOcc appends the index keys a current claim occupies to out[:0]
+// and returns them.
+func (w *writer) claimOcc(out []occ, c *graph.Claim) ([]occ, error) {
 	if !c.Current() {
 		return nil, nil
 	}
@@ -329,9 +333,9 @@ func (w *writer) claimOcc(c *graph.Claim) ([]occ, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]occ, 2, 4+len(c.About)+len(c.Links))
-	out[0] = occ{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)}
-	out[1] = occ{key: appendClaimIndexKey(w.slab.get(17), tagClaimant, claimant, c.ID)}
+	out = append(out[:0],
+		occ{key: kindKey(graph.KindCode(graph.ClaimKind), c.ID)},
+		occ{key: appendClaimIndexKey(w.slab.get(17), tagClaimant, claimant, c.ID)})
 	for _, a := range c.About {
 		id, err := w.entityID(a)
 		if err != nil {
@@ -470,14 +474,15 @@ func (w *writer) writeClaim(prev, c *graph.Claim, op graph.Op, reason string) er
 	}
 	var before []occ
 	if prev != nil {
-		if before, err = w.claimOcc(prev); err != nil {
+		if before, err = w.claimOcc(w.occs[0], prev); err != nil {
 			return err
 		}
 	}
-	now, err := w.claimOcc(c)
+	now, err := w.claimOcc(w.occs[1], c)
 	if err != nil {
 		return err
 	}
+	w.occs[0], w.occs[1] = before, now
 	if err := w.writeVersion(tagClaim, rClaim, c.ID, ts, c, c.Key, c.Recorded, prev == nil); err != nil {
 		return err
 	}
