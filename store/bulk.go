@@ -905,8 +905,10 @@ func (o *overlay) sameKey(a, b sortEnt) bool {
 }
 
 // sortEnt returns the sort entry of entry j.
-func (o *overlay) sortEnt(j int) sortEnt {
-	k := o.bytes(o.ents[j].k)
+func (o *overlay) sortEnt(j int) sortEnt { return keySortEnt(o.bytes(o.ents[j].k), j) }
+
+// keySortEnt returns the sort entry of entry j, whose key is k.
+func keySortEnt(k []byte, j int) sortEnt {
 	if len(k) < 24 {
 		var pad [24]byte
 		copy(pad[:], k)

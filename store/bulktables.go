@@ -234,23 +234,37 @@ func writeManifest(name string, header []byte, ids []uint64, level int, c option
 // buildTables writes the overlay's entries as tables in dir, numbered
 // from first, and returns the IDs of the tables written. The entries are
 // cut into key ranges (keyRanges), which parts goroutines take in turn,
-// each sorting a range and writing it as one or more tables with its own
-// tableWriter: sorting overlaps writing, and no merge pass is needed.
-// There are more ranges than goroutines so that they finish together
-// although ranges differ in bytes (heads hold half the values).
+// each gathering a range's entries into its own buffer, sorting them and
+// writing them as one or more tables with its own tableWriter: sorting
+// overlaps writing, and no merge pass is needed. There are more ranges
+// than goroutines so that they finish together although ranges differ
+// in bytes (heads hold half the values).
 func buildTables(dir string, topts table.Options, o *overlay, parts int, first uint64) ([]uint64, error) {
 	parts = max(1, parts)
-	ents, bounds := o.keyRanges(parts * rangesPerWorker)
-	defer bigFree(&o.mem, ents)
+	rs, counts := o.keyRanges(parts * rangesPerWorker)
+	defer bigFree(&o.mem, rs)
+	bufs := make([][]sortEnt, parts)
+	for i := range bufs {
+		bufs[i] = bigAlloc[sortEnt](&o.mem, slices.Max(counts))
+	}
+	defer func() {
+		for _, b := range bufs {
+			bigFree(&o.mem, b)
+		}
+	}()
 	ts := &tableSet{dir: dir}
 	ts.next.Store(first)
 	var taken atomic.Int64
 	var wg sync.WaitGroup
-	for range parts {
+	for i := range parts {
 		wg.Go(func() {
 			w := newTableWriter(topts)
-			for r := int(taken.Add(1) - 1); r < len(bounds)-1; r = int(taken.Add(1) - 1) {
-				if err := o.writeRange(ts, w, ents[bounds[r]:bounds[r+1]]); err != nil {
+			for r := int(taken.Add(1) - 1); r < len(counts); r = int(taken.Add(1) - 1) {
+				if counts[r] == 0 {
+					continue
+				}
+				part := o.rangeEnts(bufs[i][:0], rs, r)
+				if err := o.writeRange(ts, w, part); err != nil {
 					if w.f != nil {
 						_ = w.f.Close() // the staging directory goes
 					}
@@ -364,16 +378,18 @@ func (o *overlay) writeRange(ts *tableSet, w *tableWriter, part []sortEnt) error
 	return ts.finish(w)
 }
 
-// keyRanges returns the overlay's entries cut into about n key ranges:
-// range r is ents[bounds[r]:bounds[r+1]], unsorted, and every key in it
-// sorts after every key of range r-1 (all entries of one key share a
-// range). The ranges are cut at keys sampled from the entries. ents is
-// the caller's to bigFree. n is at most 256.
-func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
+// keyRanges cuts the overlay's entries into about n key ranges (at most
+// 256), at keys sampled from them: entry j is in range rs[j], range r
+// holds counts[r] entries, and every key in range r sorts after every key
+// of range r-1 (all entries of one key share a range). rs is the
+// caller's to bigFree. The ranges' sort entries are not built here but
+// by rangeEnts, range by range, into a buffer the caller reuses: an
+// array of every entry's would be a quarter of a gigabyte at scale 1,
+// touched for the first time late in the import, which costs more than
+// finding each range's entries in rs.
+func (o *overlay) keyRanges(n int) (rs []uint8, counts []int) {
 	n = min(n, 256) // range numbers are bytes
 	o.drain()
-	// The sort keys are not kept between the passes: computing them
-	// twice costs less than the first touch of an array of them.
 	size := len(o.ents)
 	var wg sync.WaitGroup
 	halves := [3]int{0, size / 2, size}
@@ -407,45 +423,55 @@ func (o *overlay) keyRanges(n int) (ents []sortEnt, bounds []int) {
 		}
 		return lo
 	}
-	// Count each half's entries per range, then copy each half's into
-	// its place.
+	// Each half's entries are counted per range on a core of its own.
 	nr := len(cuts) + 1
-	rs := bigAlloc[uint8](&o.mem, size)
-	defer func() { bigFree(&o.mem, rs) }()
-	counts := [2][]int{make([]int, nr), make([]int, nr)}
+	rs = bigAlloc[uint8](&o.mem, size)
+	half := [2][]int{make([]int, nr), make([]int, nr)}
 	for h := range 2 {
 		wg.Go(func() {
 			for j := halves[h]; j < halves[h+1]; j++ {
 				r := rangeOf(o.sortEnt(j))
 				rs[j] = uint8(r)
-				counts[h][r]++
+				half[h][r]++
 			}
 		})
 	}
 	wg.Wait()
-	bounds = make([]int, nr+1)
-	starts := [2][]int{make([]int, nr), make([]int, nr)}
-	at := 0
-	for r := range nr {
-		bounds[r] = at
-		starts[0][r] = at
-		starts[1][r] = at + counts[0][r]
-		at += counts[0][r] + counts[1][r]
+	counts = make([]int, nr)
+	for r := range counts {
+		counts[r] = half[0][r] + half[1][r]
 	}
-	bounds[nr] = at
-	ents = bigAlloc[sortEnt](&o.mem, size)
-	for h := range 2 {
-		wg.Go(func() {
-			next := starts[h]
-			for j := halves[h]; j < halves[h+1]; j++ {
-				r := rs[j]
-				ents[next[r]] = o.sortEnt(j)
-				next[r]++
+	return rs, counts
+}
+
+// rangeEnts appends the sort entries of key range r to buf, in entry
+// order; rs is what keyRanges returned. A range holds one entry in
+// len(rs)/len(counts), scattered over the overlay's memory, so each
+// batch first finds its entries, then loads their key references and
+// then their keys, so that the cache misses of a batch overlap.
+func (o *overlay) rangeEnts(buf []sortEnt, rs []uint8, r int) []sortEnt {
+	var js [prefetch]int
+	var ks [prefetch]oref
+	for j := 0; ; {
+		n := 0
+		for ; n < prefetch; n++ {
+			i := bytes.IndexByte(rs[j:], byte(r))
+			if i < 0 {
+				break
 			}
-		})
+			js[n] = j + i
+			j += i + 1
+		}
+		for i := range n {
+			ks[i] = o.ents[js[i]].k
+		}
+		for i := range n {
+			buf = append(buf, keySortEnt(o.bytes(ks[i]), js[i]))
+		}
+		if n < prefetch {
+			return buf
+		}
 	}
-	wg.Wait()
-	return ents, bounds
 }
 
 // rangesPerWorker is how many key ranges buildTables cuts per worker

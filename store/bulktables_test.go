@@ -305,32 +305,41 @@ func TestKeyRanges(t *testing.T) {
 	}
 	o.drain()
 	for _, n := range []int{1, 3, 8, 1000} {
-		ents, bounds := o.keyRanges(n)
-		if got := len(bounds) - 1; got < 1 || got > min(n, 256) {
+		rs, counts := o.keyRanges(n)
+		if got := len(counts); got < 1 || got > min(n, 256) {
 			t.Errorf("keyRanges(%d): %d ranges", n, got)
 		}
-		if bounds[0] != 0 || bounds[len(bounds)-1] != len(o.ents) || !slices.IsSorted(bounds) {
-			t.Errorf("keyRanges(%d): bounds %v of %d entries", n, bounds[:min(len(bounds), 10)], len(o.ents))
+		if len(rs) != len(o.ents) {
+			t.Errorf("keyRanges(%d): ranges of %d entries; want %d", n, len(rs), len(o.ents))
 		}
 		seen := make([]bool, len(o.ents))
-		for _, e := range ents {
-			if seen[e.j] {
-				t.Fatalf("keyRanges(%d): entry %d twice", n, e.j)
+		var prev []sortEnt
+		for r := range counts {
+			ents := o.rangeEnts(nil, rs, r)
+			if len(ents) != counts[r] {
+				t.Errorf("keyRanges(%d): range %d has %d entries; counted %d", n, r, len(ents), counts[r])
 			}
-			seen[e.j] = true
+			for _, e := range ents {
+				if seen[e.j] {
+					t.Fatalf("keyRanges(%d): entry %d twice", n, e.j)
+				}
+				seen[e.j] = true
+			}
+			if len(prev) > 0 && len(ents) > 0 {
+				maxLo := slices.MaxFunc(prev, o.cmpSort)
+				minHi := slices.MinFunc(ents, o.cmpSort)
+				if o.cmpKey(maxLo, minHi) >= 0 {
+					t.Errorf("keyRanges(%d): range %d ends at %q, range %d starts at %q", n, r-1, o.bytes(o.ents[maxLo.j].k), r, o.bytes(o.ents[minHi.j].k))
+				}
+			}
+			if len(ents) > 0 {
+				prev = ents
+			}
 		}
-		for r := 1; r+1 < len(bounds); r++ {
-			lo, hi := ents[bounds[r-1]:bounds[r]], ents[bounds[r]:bounds[r+1]]
-			if len(lo) == 0 || len(hi) == 0 {
-				continue
-			}
-			maxLo := slices.MaxFunc(lo, o.cmpSort)
-			minHi := slices.MinFunc(hi, o.cmpSort)
-			if o.cmpKey(maxLo, minHi) >= 0 {
-				t.Errorf("keyRanges(%d): range %d ends at %q, range %d starts at %q", n, r-1, o.bytes(o.ents[maxLo.j].k), r, o.bytes(o.ents[minHi.j].k))
-			}
+		if i := slices.Index(seen, false); i >= 0 {
+			t.Errorf("keyRanges(%d): entry %d in no range", n, i)
 		}
-		bigFree(&o.mem, ents)
+		bigFree(&o.mem, rs)
 	}
 }
 
