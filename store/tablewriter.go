@@ -105,9 +105,6 @@ func (w *tableWriter) create(name string) error {
 	return nil
 }
 
-// empty reports whether the table has no key yet.
-func (w *tableWriter) empty() bool { return len(w.hashes) == 0 }
-
 // add appends key, which carries its 8-byte version (y.KeyWithTs) and
 // sorts after every key added before, with value.
 func (w *tableWriter) add(key, value []byte) {
