@@ -935,7 +935,7 @@ func (o *overlay) sortedIn(runs int) []uint32 {
 	}
 	var wg sync.WaitGroup
 	for i := range runs {
-		wg.Go(func() { slices.SortFunc(ents[bounds[i]:bounds[i+1]], o.cmpSort) })
+		wg.Go(func() { o.sortEnts(ents[bounds[i]:bounds[i+1]]) })
 	}
 	wg.Wait()
 	// Merge neighbouring runs pairwise, in parallel, until two are left.
