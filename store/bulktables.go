@@ -243,9 +243,10 @@ func buildTables(dir string, topts table.Options, o *overlay, parts int, first u
 	parts = max(1, parts)
 	rs, counts := o.keyRanges(parts * rangesPerWorker)
 	defer bigFree(&o.mem, rs)
+	largest := slices.Max(counts)
 	bufs := make([][]sortEnt, parts)
 	for i := range bufs {
-		bufs[i] = bigAlloc[sortEnt](&o.mem, slices.Max(counts))
+		bufs[i] = bigAlloc[sortEnt](&o.mem, largest)
 	}
 	defer func() {
 		for _, b := range bufs {

@@ -24,10 +24,10 @@ import (
 //
 // Badger's builder keeps a whole table in memory until it is done: every
 // block uncompressed and compressed, in an allocator of twice the table
-// size, then the table once more as one buffer to write. A bulk import
-// of scale 1 builds about ten 64 MiB tables, so that is more than a
-// gigabyte of memory touched for the first time, which on the machines
-// we measure on costs more than building the tables. A tableWriter
+// size, then the table once more as one buffer to write. In a scale-1
+// import on the machines we measure on, page faults were a fifth of the
+// CPU samples; without the builder the import's peak memory is 0.6 GiB
+// lower and it takes under a third of the page faults. A tableWriter
 // compresses each block as it fills and writes the file through one
 // buffer, and it keeps only the index (each block's first key, offset
 // and length) and the keys' hashes for the bloom filter; all its buffers
