@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// fastDecodeTests are statement and claim lines and whether a fast path
+// fastDecodeTests are record lines and whether a fast path
 // takes them; either way DecodeRecord must give what encoding/json gives.
 var fastDecodeTests = []struct {
 	line string
@@ -85,6 +85,29 @@ var fastDecodeTests = []struct {
 	{`{"type":"claim","key":"c","claimant":"a","text":"line\nbreak"}`, false},
 	{`{"type":"claim","key":"c","subject":"a"}`, false},
 	{`{"type":"statement","key":"c","claimant":"a"}`, false},
+	// Entities.
+	{`{"type":"entity","key":"dohosys-networks-0","kind":"Company","name":"Dohosys Networks","aliases":["Dohosys"],"description":"Chip designer founded in 1998."}`, true},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"Zürich \"Z1\"","aliases":[],"description":"a\/b\\c\bd\fe\nf\rg\th"}`, true},
+	{`{"type":"entity","key":"e","kind":"Person","name":"Ana"}`, true},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A\u00e9"}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A\x"}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A\`, false},
+	{"{\"type\":\"entity\",\"key\":\"e\",\"kind\":\"Chip\",\"name\":\"A\xc3\\n\"}", false},
+	{"{\"type\":\"entity\",\"key\":\"e\",\"kind\":\"Chip\",\"name\":\"\\n\xff\"}", false},
+	{"{\"type\":\"entity\",\"key\":\"e\",\"kind\":\"Chip\",\"name\":\"A\nB\"}", false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A","aliases":["a\nb"]}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A","recorded":{"by":"x"}}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A","name":"B"}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":null}`, false},
+	{`{"type":"entity","key":"e","kind":"Chip","name":"A"} x`, false},
+	// Sources.
+	{`{"type":"source","key":"compute-weekly-2024-0","url":"https://compute-weekly.example/2024/09/x","title":"Myros Systems bets on the Titan line","publisher":"Compute Weekly","author":"Lena Ravison","kind":"news_article","published":"2024-09-23","retrieved":"2024-09-24","text":"Myros Systems bets\n\n\"Demand is running well ahead of supply,\" a spokesperson said."}`, true},
+	{`{"type":"source","key":"s","kind":"datasheet","published":"2024","text":"t","sha256":"abc","restates":["a","b"]}`, true},
+	{`{"type":"source","key":"s","kind":"datasheet","published":"2024-02-30"}`, false},
+	{`{"type":"source","key":"s","kind":"datasheet","text":"caf\u00e9"}`, false},
+	{`{"type":"source","key":"s","kind":"datasheet","retracted":{"reason":"x"}}`, false},
+	{`{"type":"source","key":"s","kind":"datasheet","url":"http://x/a\/b"}`, false},
+	{`{"type":"entity","key":"s","kind":"datasheet","url":"http://x"}`, false},
 }
 
 // decodeBoth decodes line with DecodeRecord and with encoding/json alone
@@ -113,13 +136,27 @@ func decodeBoth(t *testing.T, line []byte) {
 			t.Fatalf("decodeClaimFast(%s) = %+v, want %+v (error %v)", line, c, want.Claim, werr)
 		}
 	}
+	if e, ok := decodeEntityFast(line); ok {
+		want, werr := decodeRecordJSON(line, "", false)
+		if werr != nil || !reflect.DeepEqual(e, want.Entity) {
+			t.Fatalf("decodeEntityFast(%s) = %+v, want %+v (error %v)", line, e, want.Entity, werr)
+		}
+	}
+	if src, ok := decodeSourceFast(line); ok {
+		want, werr := decodeRecordJSON(line, "", false)
+		if werr != nil || !reflect.DeepEqual(src, want.Source) {
+			t.Fatalf("decodeSourceFast(%s) = %+v, want %+v (error %v)", line, src, want.Source, werr)
+		}
+	}
 }
 
 // fastTakes reports whether a fast path takes line.
 func fastTakes(line []byte) bool {
 	_, st := decodeStatementFast(line)
 	_, c := decodeClaimFast(line)
-	return st || c
+	_, e := decodeEntityFast(line)
+	_, src := decodeSourceFast(line)
+	return st || c || e || src
 }
 
 func TestDecodeRecordFast(t *testing.T) {

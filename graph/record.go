@@ -177,6 +177,14 @@ func DecodeRecord(line []byte) (Record, error) {
 		if c, ok := decodeClaimFast(line); ok {
 			return Record{Type: typ, Claim: c}, nil
 		}
+	case ok && typ == EntityRecord:
+		if e, ok := decodeEntityFast(line); ok {
+			return Record{Type: typ, Entity: e}, nil
+		}
+	case ok && typ == SourceRecord:
+		if src, ok := decodeSourceFast(line); ok {
+			return Record{Type: typ, Source: src}, nil
+		}
 	}
 	return decodeRecordJSON(line, typ, ok)
 }

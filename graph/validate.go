@@ -83,13 +83,13 @@ func (s *Statement) ValidateShape() error {
 }
 
 func (r *Reference) validateShape(field string) error {
-	if err := ValidateKey(field+".source", r.Source); err != nil {
-		return err
+	// The field names are built only for an error: an import validates
+	// about a million references.
+	if r.Source == "" || !validKey(r.Source) {
+		return ValidateKey(field+".source", r.Source)
 	}
-	if r.ImportedFrom != "" {
-		if err := ValidateKey(field+".importedFrom", r.ImportedFrom); err != nil {
-			return err
-		}
+	if r.ImportedFrom != "" && !validKey(r.ImportedFrom) {
+		return ValidateKey(field+".importedFrom", r.ImportedFrom)
 	}
 	if r.Locator.Start < 0 || r.Locator.End < r.Locator.Start {
 		return Invalid(field+".locator", RBadValue, "locator offsets %d..%d are not a range", r.Locator.Start, r.Locator.End)
