@@ -2,6 +2,7 @@ package graph
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -173,4 +174,29 @@ func FuzzDecodeRecord(f *testing.F) {
 		f.Add([]byte(tt.line))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) { decodeBoth(t, line) })
+}
+
+// BenchmarkDecodeRecord decodes lines of the shapes generated data has
+// (the fast paths), reporting bytes per second.
+func BenchmarkDecodeRecord(b *testing.B) {
+	for _, tt := range []struct{ name, line string }{
+		{"statement", fastDecodeTests[1].line},
+		{"claim", `{"type":"claim","key":"claim-0","claimant":"ruphi-compute-1329","stated":"2025-09-08","modality":"estimate","text":"Ruphi Compute estimates Itrira will ship about 0.3 million units next year.","reference":{"source":"the-accelerator-2025-2886","quote":"The Tensor Bremi R700 joined the lineup."},"about":["tensor-bremi-r700-11438","itrira-124"],"value":{"amount":0.3,"unit":"million","approximate":true}}`},
+		{"entity", `{"type":"entity","key":"dohosys-networks-0","kind":"Company","name":"Dohosys Networks","aliases":["Dohosys"],"description":"Chip designer founded in 1998."}`},
+		{"source", `{"type":"source","key":"compute-weekly-2024-0","url":"https://compute-weekly.example/2024/09/x","title":"Myros Systems bets on the Titan line","kind":"news_article","published":"2024-09-23","text":"` + strings.Repeat(`Myros Systems introduced the Titan Cravitron T100, a FPGA in its line.\n\n\"Demand is running well ahead of supply,\" a spokesperson said. `, 20) + `"}`},
+	} {
+		line := []byte(tt.line)
+		if !fastTakes(line) {
+			b.Fatalf("no fast path takes the %s line", tt.name)
+		}
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(line)))
+			for b.Loop() {
+				if _, err := DecodeRecord(line); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -73,6 +73,7 @@ type preLookup struct {
 	sn         snapshot
 	kinds      map[string]graph.Kind
 	sources    map[string]sourceInfo
+	lastSource keyedSource       // what SourceText found last (as writer.lastSource)
 	urls       map[string]string // URL → source key, from the batch
 	claims     map[string]bool
 	statements map[string]bool
@@ -119,15 +120,25 @@ func (p *preLookup) EntityKind(key string) (graph.Kind, bool) {
 
 // SourceText implements graph.Lookup.
 func (p *preLookup) SourceText(key string) (string, string, bool) {
+	if key == p.lastSource.key && key != "" {
+		return p.lastSource.si.text, p.lastSource.si.sha, true
+	}
 	if si, ok := p.sources[key]; ok {
+		p.lastSource = keyedSource{key, si}
 		return si.text, si.sha, true
 	}
 	src, ok, err := p.storedSource(key)
 	if err != nil || !ok {
 		return "", "", false
 	}
-	p.sources[key] = sourceInfo{text: src.Text, sha: src.SHA256}
+	p.setSource(key, sourceInfo{text: src.Text, sha: src.SHA256})
 	return src.Text, src.SHA256, true
+}
+
+// setSource notes a source's text and hash.
+func (p *preLookup) setSource(key string, si sourceInfo) {
+	p.sources[key] = si
+	p.lastSource = keyedSource{key, si}
 }
 
 func (p *preLookup) storedSource(key string) (*graph.Source, bool, error) {
@@ -174,7 +185,7 @@ func (p *preLookup) check(r *graph.Record) error {
 		} else if ok && prev.URL != "" && prev.URL != src.URL {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RBadURL, Field: "url", Message: fmt.Sprintf("source %q has URL %s; a URL cannot change", src.Key, prev.URL)}
 		}
-		p.sources[src.Key] = sourceInfo{text: src.Text, sha: src.SHA256}
+		p.setSource(src.Key, sourceInfo{text: src.Text, sha: src.SHA256})
 	case graph.StatementRecord:
 		st := *r.Statement
 		if err := st.Resolve(p); err != nil {

@@ -33,8 +33,11 @@ type writer struct {
 	sn      snapshot
 	kinds   map[string]graph.Kind
 	sources map[string]sourceInfo
-	res     *graph.WriteResult
-	ops     int
+	// lastSource is what source returned last (key "": nothing):
+	// consecutive references mostly cite the same source (65% at scale 1).
+	lastSource keyedSource
+	res        *graph.WriteResult
+	ops        int
 	// keys caches key-index entries read or written by this write.
 	keys map[string]keyEntry
 	// dirty holds subject|predicate pairs of single-valued predicates
@@ -619,7 +622,11 @@ func (w *writer) SourceText(key string) (string, string, bool) {
 }
 
 func (w *writer) source(key string) (sourceInfo, bool, error) {
+	if key == w.lastSource.key && key != "" {
+		return w.lastSource.si, true, nil
+	}
 	if si, ok := w.sources[key]; ok {
+		w.lastSource = keyedSource{key, si}
 		return si, true, nil
 	}
 	e, ok, err := w.lookupKey(rSource, key)
@@ -631,8 +638,20 @@ func (w *writer) source(key string) (sourceInfo, bool, error) {
 		return sourceInfo{}, false, err
 	}
 	si := sourceInfo{id: e.id, text: src.Text, sha: src.SHA256}
-	w.sources[key] = si
+	w.setSource(key, si)
 	return si, true, nil
+}
+
+// setSource notes what the writer knows of a source.
+func (w *writer) setSource(key string, si sourceInfo) {
+	w.sources[key] = si
+	w.lastSource = keyedSource{key, si}
+}
+
+// keyedSource is a source's sourceInfo and key.
+type keyedSource struct {
+	key string
+	si  sourceInfo
 }
 
 // latestVersion decodes the newest version of a record into v.
@@ -974,7 +993,7 @@ func (w *writer) applySource(in *graph.Source) (bool, error) {
 	if err := w.occupy(before, sourceOcc(w.slab, &src, src.ID), ts, !exists); err != nil {
 		return false, err
 	}
-	w.sources[src.Key] = sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256}
+	w.setSource(src.Key, sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256})
 	return true, nil
 }
 
