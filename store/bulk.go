@@ -78,6 +78,10 @@ func (s *Store) startBulk(ctx context.Context, by string, n int, progress func(d
 	w.entities = map[string]keyEntry{}
 	w.slab = &slab{mem: w.mem}
 	w.res.Keys = make([]string, 0, max(n, s.bulkMin)) // one per record
+	// A record takes at most one ID: lease them in one block (or a few,
+	// if n is short). Each lease of the store's 1,000 is a Badger write
+	// the applying goroutine waits for (scale 1: about 900 of them).
+	s.leaseIDs(uint64(max(n, s.bulkMin) + n/8))
 	pre := s.newPrechecker()
 	pre.p.mem = w.mem
 	pre.p.w = w
@@ -136,6 +140,7 @@ func (b *bulkRun) discard() {
 		b.pre.close()
 	}
 	b.w.mem.release()
+	b.w.s.leaseIDs(idLease) // after a failure (finish did it otherwise)
 }
 
 // streamOverlay replaces the store's content (meta keys only; see
@@ -151,11 +156,11 @@ func (s *Store) streamOverlay(ctx context.Context, o *overlay) (err error) {
 	}
 	s.seq = nil
 	defer func() {
-		seq, serr := s.db.GetSequence(metaKey("seq"), 1000)
+		seq, serr := s.db.GetSequence(metaKey("seq"), idLease)
 		if serr != nil {
 			err = errors.Join(err, fmt.Errorf("bulk import: id sequence: %w", serr))
 		}
-		s.seq = seq
+		s.seq, s.seqLease = seq, idLease
 	}()
 	// The meta keys stay unless the import changed them.
 	meta := map[string][]byte{}

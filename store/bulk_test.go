@@ -337,6 +337,9 @@ func TestImportFromFails(t *testing.T) {
 			if !s.Empty() {
 				t.Error("store not empty after a failed ImportFrom")
 			}
+			if s.seqLease != idLease {
+				t.Errorf("after a failed ImportFrom the ID sequence leases %d IDs at a time, want %d", s.seqLease, idLease)
+			}
 			if _, err := s.ImportFrom(ctx, "test", scanOf(chips(3)), 3, nil); err != nil {
 				t.Fatal(err)
 			}

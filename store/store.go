@@ -86,13 +86,16 @@ const DefaultCacheEntries = 30_000
 // every index and the change log, written in the same transactions.
 // It is safe for concurrent use; writes are serialized.
 type Store struct {
-	db    *badger.DB
-	seq   *badger.Sequence
-	wmu   sync.Mutex // one writer at a time; guards clock
-	clock uint64     // last recorded time handed out, Unix nanoseconds
-	view  atomic.Pointer[viewState]
-	cache *genCache[string, any] // decoded versions by version key (cache.go)
-	ids   *idCache               // rtype and key → key entry, for committed keys only (ids.go)
+	db  *badger.DB
+	seq *badger.Sequence
+	// seqLease is how many IDs seq leases at a time (idLease but in a
+	// bulk import).
+	seqLease uint64
+	wmu      sync.Mutex // one writer at a time; guards clock
+	clock    uint64     // last recorded time handed out, Unix nanoseconds
+	view     atomic.Pointer[viewState]
+	cache    *genCache[string, any] // decoded versions by version key (cache.go)
+	ids      *idCache               // rtype and key → key entry, for committed keys only (ids.go)
 
 	reads atomic.Uint64 // read transactions begun (ReadCount)
 	// gen counts published writes; heads and prefixes cache reads made
@@ -214,7 +217,8 @@ func Open(dir string, opts *Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.seq, err = db.GetSequence(metaKey("seq"), 1000); err != nil {
+	s.seqLease = idLease
+	if s.seq, err = db.GetSequence(metaKey("seq"), idLease); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: id sequence: %w", err)
 	}
@@ -280,6 +284,26 @@ func (s *Store) requireEmpty(txn *badger.Txn) error {
 		return fmt.Errorf("open store: directory holds data but no chipgraph format version; is it a chipgraph store?")
 	}
 	return nil
+}
+
+// idLease is how many IDs the store's sequence leases at a time (a
+// Badger write each; see leaseIDs).
+const idLease = 1000
+
+// leaseIDs makes the ID sequence lease n IDs at a time. The sequence
+// releases what it leased before: its key then holds the next free ID,
+// where the new lease starts, and no ID is lost. If that fails, IDs
+// come from the sequence as it was.
+func (s *Store) leaseIDs(n uint64) {
+	n = max(n, 1)
+	if s.seq == nil || n == s.seqLease || s.seq.Release() != nil {
+		return
+	}
+	// A released sequence leases again when asked: if no new one comes,
+	// the old one serves as it was.
+	if seq, err := s.db.GetSequence(metaKey("seq"), n); err == nil {
+		s.seq, s.seqLease = seq, n
+	}
 }
 
 // Close releases the ID sequence and closes Badger cleanly.
