@@ -183,6 +183,29 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 	}
 	conflicts := decodeNDJSON(t, conf.Bytes())
 
+	// Records that refer to statements written just before them or long
+	// before: ranks, retractions and claims linked to statements.
+	var refs bytes.Buffer
+	fmt.Fprintln(&refs, `{"type":"source","key":"src","title":"Chips","kind":"news_article","published":"2024-01-01"}`)
+	fmt.Fprintln(&refs, `{"type":"entity","key":"acme","kind":"Company","name":"Acme"}`)
+	for i := range 3000 {
+		fmt.Fprintf(&refs, `{"type":"entity","key":"chip-%d","kind":"Chip","name":"Chip %d"}`+"\n", i, i)
+		fmt.Fprintf(&refs, `{"type":"statement","subject":"chip-%d","predicate":"memory","object":{"amount":8,"unit":"GB"},"references":[{"source":"src"}]}`+"\n", i)
+		key := func(j int) string {
+			return graph.StatementKey(fmt.Sprintf("chip-%d", j), "memory", graph.Quantity(8, "GB"), graph.Qualifiers{})
+		}
+		if i%3 == 0 {
+			fmt.Fprintf(&refs, `{"type":"rank","statement":%q,"rank":"preferred","reason":"r"}`+"\n", key(i))
+		}
+		if i%5 == 4 {
+			fmt.Fprintf(&refs, `{"type":"retract","statement":%q,"reason":"r"}`+"\n", key(i-2))
+		}
+		if i%7 == 6 {
+			fmt.Fprintf(&refs, `{"type":"claim","key":"claim-%d","claimant":"acme","text":"t","reference":{"source":"src"},"about":["chip-%d"],"links":[{"relation":"supports","statement":%q}]}`+"\n", i, i, key(i/2))
+		}
+	}
+	statementRefs := decodeNDJSON(t, refs.Bytes())
+
 	for _, tc := range []struct {
 		name string
 		recs []graph.Record
@@ -191,6 +214,7 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 		{"generated", genRecs},
 		{"export", exported},
 		{"conflicts", conflicts},
+		{"statement references", statementRefs},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			chunked := openTest(t, t.TempDir(), false)
@@ -243,8 +267,9 @@ func TestBulkImportMatchesChunked(t *testing.T) {
 			}
 			// ImportFrom: bulk once enough records are collected (Import
 			// runs the same bulkRun from the first record), and
-			// collected for a chunked import (Import's path). Starter,
-			// generated and conflicts only, to keep the race run short.
+			// collected for a chunked import (Import's path). Not the
+			// export, and collected for the starter only, to keep the
+			// race run short.
 			for _, from := range []struct {
 				name    string
 				bulkMin int
