@@ -36,13 +36,8 @@ type fastDecoder struct {
 func decodeStatementFast(line []byte) (*Statement, bool) {
 	d := fastDecoder{b: line}
 	st := &Statement{}
-	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
+	ok := d.record(StatementRecord, func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
-		case "type":
-			bit = 1
-			var s []byte
-			s, ok = d.rawStr()
-			ok = ok && string(s) == string(StatementRecord)
 		case "key":
 			bit = 2
 			st.Key, ok = d.str()
@@ -67,11 +62,7 @@ func decodeStatementFast(line []byte) (*Statement, bool) {
 		}
 		return bit, ok
 	})
-	if !ok || seen&1 == 0 {
-		return nil, false
-	}
-	d.ws()
-	if d.i != len(d.b) {
+	if !ok {
 		return nil, false
 	}
 	return st, true
@@ -91,6 +82,24 @@ func (d *fastDecoder) members(member func(name []byte) (bit uint, ok bool)) (see
 		return true
 	})
 	return seen, ok
+}
+
+// record scans a whole line: an object with a "type" member of typ and
+// members member scans (each once; its bits, 2 and up, are its own), and
+// nothing but whitespace after it.
+func (d *fastDecoder) record(typ RecordType, member func(name []byte) (bit uint, ok bool)) bool {
+	seen, ok := d.members(func(name []byte) (uint, bool) {
+		if string(name) == "type" {
+			s, ok := d.rawStr()
+			return 1, ok && string(s) == string(typ)
+		}
+		return member(name)
+	})
+	if !ok || seen&1 == 0 {
+		return false
+	}
+	d.ws()
+	return d.i == len(d.b)
 }
 
 func (d *fastDecoder) ws() {
@@ -502,13 +511,8 @@ func (d *fastDecoder) reference() (Reference, bool) {
 func decodeClaimFast(line []byte) (*Claim, bool) {
 	d := fastDecoder{b: line}
 	c := &Claim{}
-	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
+	ok := d.record(ClaimRecord, func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
-		case "type":
-			bit = 1
-			var s []byte
-			s, ok = d.rawStr()
-			ok = ok && string(s) == string(ClaimRecord)
 		case "key":
 			bit = 2
 			c.Key, ok = d.str()
@@ -538,11 +542,7 @@ func decodeClaimFast(line []byte) (*Claim, bool) {
 		}
 		return bit, ok
 	})
-	if !ok || seen&1 == 0 {
-		return nil, false
-	}
-	d.ws()
-	if d.i != len(d.b) {
+	if !ok {
 		return nil, false
 	}
 	return c, true
@@ -613,13 +613,8 @@ func (d *fastDecoder) claimValue() (*ClaimValue, bool) {
 func decodeEntityFast(line []byte) (*Entity, bool) {
 	d := fastDecoder{b: line}
 	e := &Entity{}
-	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
+	ok := d.record(EntityRecord, func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
-		case "type":
-			bit = 1
-			var s []byte
-			s, ok = d.rawStr()
-			ok = ok && string(s) == string(EntityRecord)
 		case "key":
 			bit = 2
 			e.Key, ok = d.str()
@@ -640,11 +635,7 @@ func decodeEntityFast(line []byte) (*Entity, bool) {
 		}
 		return bit, ok
 	})
-	if !ok || seen&1 == 0 {
-		return nil, false
-	}
-	d.ws()
-	if d.i != len(d.b) {
+	if !ok {
 		return nil, false
 	}
 	return e, true
@@ -655,13 +646,8 @@ func decodeEntityFast(line []byte) (*Entity, bool) {
 func decodeSourceFast(line []byte) (*Source, bool) {
 	d := fastDecoder{b: line}
 	src := &Source{}
-	seen, ok := d.members(func(name []byte) (bit uint, ok bool) {
+	ok := d.record(SourceRecord, func(name []byte) (bit uint, ok bool) {
 		switch string(name) {
-		case "type":
-			bit = 1
-			var s []byte
-			s, ok = d.rawStr()
-			ok = ok && string(s) == string(SourceRecord)
 		case "key":
 			bit = 2
 			src.Key, ok = d.str()
@@ -700,11 +686,7 @@ func decodeSourceFast(line []byte) (*Source, bool) {
 		}
 		return bit, ok
 	})
-	if !ok || seen&1 == 0 {
-		return nil, false
-	}
-	d.ws()
-	if d.i != len(d.b) {
+	if !ok {
 		return nil, false
 	}
 	return src, true
