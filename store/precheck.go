@@ -42,7 +42,7 @@ type prechecker struct {
 func (s *Store) newPrechecker() *prechecker {
 	return &prechecker{
 		p: &preLookup{
-			txn: s.db.NewTransaction(false), sn: s.latest(), kinds: map[string]graph.Kind{}, sources: map[string]sourceInfo{},
+			txn: s.db.NewTransaction(false), sn: s.latest(), kinds: map[string]graph.Kind{},
 			urls: map[string]string{}, claims: map[string]bool{}, statements: map[string]bool{},
 		},
 		floor: s.clock, last: s.clock,
@@ -72,8 +72,7 @@ type preLookup struct {
 	txn        *badger.Txn
 	sn         snapshot
 	kinds      map[string]graph.Kind
-	sources    map[string]sourceInfo
-	lastSource keyedSource       // what SourceText found last (as writer.lastSource)
+	sources    sourceCache
 	urls       map[string]string // URL → source key, from the batch
 	claims     map[string]bool
 	statements map[string]bool
@@ -120,25 +119,15 @@ func (p *preLookup) EntityKind(key string) (graph.Kind, bool) {
 
 // SourceText implements graph.Lookup.
 func (p *preLookup) SourceText(key string) (string, string, bool) {
-	if key == p.lastSource.key && key != "" {
-		return p.lastSource.si.text, p.lastSource.si.sha, true
-	}
-	if si, ok := p.sources[key]; ok {
-		p.lastSource = keyedSource{key, si}
+	if si, ok := p.sources.get(key); ok {
 		return si.text, si.sha, true
 	}
 	src, ok, err := p.storedSource(key)
 	if err != nil || !ok {
 		return "", "", false
 	}
-	p.setSource(key, sourceInfo{text: src.Text, sha: src.SHA256})
+	p.sources.set(key, sourceInfo{text: src.Text, sha: src.SHA256})
 	return src.Text, src.SHA256, true
-}
-
-// setSource notes a source's text and hash.
-func (p *preLookup) setSource(key string, si sourceInfo) {
-	p.sources[key] = si
-	p.lastSource = keyedSource{key, si}
 }
 
 func (p *preLookup) storedSource(key string) (*graph.Source, bool, error) {
@@ -185,7 +174,7 @@ func (p *preLookup) check(r *graph.Record) error {
 		} else if ok && prev.URL != "" && prev.URL != src.URL {
 			return &graph.Error{Code: graph.ECONFLICT, Reason: graph.RBadURL, Field: "url", Message: fmt.Sprintf("source %q has URL %s; a URL cannot change", src.Key, prev.URL)}
 		}
-		p.setSource(src.Key, sourceInfo{text: src.Text, sha: src.SHA256})
+		p.sources.set(src.Key, sourceInfo{text: src.Text, sha: src.SHA256})
 	case graph.StatementRecord:
 		st := *r.Statement
 		if err := st.Resolve(p); err != nil {

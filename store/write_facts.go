@@ -574,7 +574,7 @@ func (w *writer) retractSource(r *graph.Retract, ret *graph.Retraction) (bool, e
 	if err := w.occupy(before, sourceOcc(w.slab, &src, src.ID), ts, false); err != nil {
 		return false, err
 	}
-	w.setSource(src.Key, sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256})
+	w.sources.set(src.Key, sourceInfo{id: src.ID, text: src.Text, sha: src.SHA256})
 	why := fmt.Sprintf("source %s retracted: %s", src.Key, r.Reason)
 	at := graph.Recorded{At: r.Recorded.At, By: r.Recorded.By}
 	for _, id := range stmts {
