@@ -1034,13 +1034,16 @@ type appender struct {
 // The appender copies a batch faster than the writer fills one, then
 // waits: each batch wakes it, and on this kind of VM a goroutine woken
 // on an idle core starts late (a runtime trace showed the appender woken
-// every 0.3 ms with batches of 1,024 entries).
+// every 0.3 ms with batches of 1,024 entries). The queue holds 8 of
+// them: as many entries (65,536) as 64 batches of 1,024 did, so that the
+// writer's slab blocks wait no longer for the copy before their reuse
+// (TestSlabReuse).
 const appendBatch = 16 * 1024
 
 // startAppender starts o's appender; o then copies the entries of tags
 // neither indexed nor grouped on its goroutine.
 func (o *overlay) startAppender() {
-	a := &appender{o: &overlay{}, queue: make(chan [][]byte, 16), free: make(chan [][]byte, 16),
+	a := &appender{o: &overlay{}, queue: make(chan [][]byte, 8), free: make(chan [][]byte, 8),
 		sync: make(chan struct{}), done: make(chan struct{})}
 	a.o.ents = bigAlloc[oent](&a.o.mem, max(1024, cap(o.ents)))[:0]
 	go a.run()
